@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPUID a guest sees: the host's values, filtered.
+ *
+ * - the hypervisor-present bit (1:ECX[31]) is set, and 0x40000000 returns
+ *   the signature "hvmhvmhvmhvm";
+ * - VMX/SVM and every feature hvm does not virtualize are hidden: no local
+ *   APIC/x2APIC/TSC-deadline (no interrupt controller yet), no MONITOR/MWAIT,
+ *   no performance counters, debug store, machine check, speculation-control
+ *   MSRs (not in the MSR allowlist), PKU, LA57, SGX, PT, XSAVES;
+ * - OSXSAVE/OSPKE mirror the guest's CR4;
+ * - leaves beyond what we filter read as zero.
+ */
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/fpu/xcr.h>
+
+#include "hvm.h"
+
+#define HVM_CPUID_SIGNATURE	0x40000000
+#define HVM_CPUID_FEATURES	0x40000001
+#define HVM_MAX_BASIC_LEAF	0xd
+#define HVM_MAX_EXT_LEAF	0x80000008
+
+/* leaf 1 */
+#define F1_ECX_DTES64		BIT(2)
+#define F1_ECX_MONITOR		BIT(3)
+#define F1_ECX_DSCPL		BIT(4)
+#define F1_ECX_VMX		BIT(5)
+#define F1_ECX_SMX		BIT(6)
+#define F1_ECX_EST		BIT(7)
+#define F1_ECX_TM2		BIT(8)
+#define F1_ECX_SDBG		BIT(11)
+#define F1_ECX_PDCM		BIT(15)
+#define F1_ECX_PCID		BIT(17)
+#define F1_ECX_DCA		BIT(18)
+#define F1_ECX_X2APIC		BIT(21)
+#define F1_ECX_TSC_DEADLINE	BIT(24)
+#define F1_ECX_OSXSAVE		BIT(27)
+#define F1_ECX_HYPERVISOR	BIT(31)
+#define F1_EDX_MCE		BIT(7)
+#define F1_EDX_APIC		BIT(9)
+#define F1_EDX_MCA		BIT(14)
+#define F1_EDX_DS		BIT(21)
+#define F1_EDX_ACPI		BIT(22)
+#define F1_EDX_TM		BIT(29)
+#define F1_EDX_PBE		BIT(31)
+
+/* leaf 7.0 */
+#define F7_EBX_SGX		BIT(2)
+#define F7_EBX_INVPCID		BIT(10)
+#define F7_EBX_PQM		BIT(12)
+#define F7_EBX_MPX		BIT(14)
+#define F7_EBX_PQE		BIT(15)
+#define F7_EBX_PT		BIT(25)
+#define F7_ECX_PKU		BIT(3)
+#define F7_ECX_OSPKE		BIT(4)
+#define F7_ECX_WAITPKG		BIT(5)
+#define F7_ECX_LA57		BIT(16)
+#define F7_ECX_RDPID		BIT(22)
+#define F7_ECX_SGX_LC		BIT(30)
+#define F7_EDX_FSRM		BIT(4)
+
+/* 0x80000001 */
+#define FE1_ECX_SVM		BIT(2)
+#define FE1_ECX_EXTAPIC		BIT(3)
+#define FE1_ECX_OSVW		BIT(9)
+#define FE1_ECX_IBS		BIT(10)
+#define FE1_ECX_SKINIT		BIT(12)
+#define FE1_ECX_WDT		BIT(13)
+#define FE1_ECX_LWP		BIT(15)
+#define FE1_ECX_TOPOEXT		BIT(22)
+#define FE1_ECX_PERFCTR_CORE	BIT(23)
+#define FE1_ECX_PERFCTR_NB	BIT(24)
+#define FE1_ECX_PERFCTR_LLC	BIT(28)
+#define FE1_EDX_RDTSCP		BIT(27)
+
+/* 0xd.1 */
+#define FD1_EAX_XSAVES		BIT(3)
+#define FD1_EAX_XFD		BIT(4)
+
+static u64 hvm_host_xcr0(void)
+{
+	return boot_cpu_has(X86_FEATURE_OSXSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+}
+
+void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
+	       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	u32 leaf = *eax, sub = *ecx;
+	u32 a = 0, b = 0, c = 0, d = 0;
+	u32 max;
+
+	if ((leaf & 0xffffff00) == HVM_CPUID_SIGNATURE) {
+		if (leaf == HVM_CPUID_SIGNATURE) {
+			a = HVM_CPUID_FEATURES;
+			memcpy(&b, "hvmh", 4);
+			memcpy(&c, "vmhv", 4);
+			memcpy(&d, "mhvm", 4);
+		} else if (leaf == HVM_CPUID_FEATURES) {
+			a = HVM_HYPERCALL_VERSION;
+		}
+		goto out;
+	}
+
+	if (leaf & 0x80000000) {
+		max = min_t(u32, cpuid_eax(0x80000000), HVM_MAX_EXT_LEAF);
+	} else {
+		max = min_t(u32, cpuid_eax(0), HVM_MAX_BASIC_LEAF);
+	}
+	if (leaf > max)
+		goto out;
+
+	cpuid_count(leaf, sub, &a, &b, &c, &d);
+
+	switch (leaf) {
+	case 0:
+	case 0x80000000:
+		a = max;
+		break;
+	case 1:
+		c &= ~(F1_ECX_DTES64 | F1_ECX_MONITOR | F1_ECX_DSCPL | F1_ECX_VMX |
+		       F1_ECX_SMX | F1_ECX_EST | F1_ECX_TM2 | F1_ECX_SDBG |
+		       F1_ECX_PDCM | F1_ECX_PCID | F1_ECX_DCA | F1_ECX_X2APIC |
+		       F1_ECX_TSC_DEADLINE | F1_ECX_OSXSAVE);
+		c |= F1_ECX_HYPERVISOR;
+		if (guest_cr4 & X86_CR4_OSXSAVE)
+			c |= F1_ECX_OSXSAVE;
+		d &= ~(F1_EDX_MCE | F1_EDX_APIC | F1_EDX_MCA | F1_EDX_DS |
+		       F1_EDX_ACPI | F1_EDX_TM | F1_EDX_PBE);
+		/* Initial APIC ID = vCPU index; one logical CPU per package. */
+		b = (b & 0xffff) | (1 << 16) | (vcpu->index << 24);
+		break;
+	case 7:
+		if (sub != 0) {
+			a = b = c = d = 0;
+			break;
+		}
+		a = 0;
+		b &= ~(F7_EBX_SGX | F7_EBX_INVPCID | F7_EBX_PQM | F7_EBX_MPX |
+		       F7_EBX_PQE | F7_EBX_PT);
+		c &= ~(F7_ECX_PKU | F7_ECX_OSPKE | F7_ECX_WAITPKG | F7_ECX_LA57 |
+		       F7_ECX_RDPID | F7_ECX_SGX_LC);
+		d &= F7_EDX_FSRM;
+		break;
+	case 0xd: {
+		u64 xcr0 = hvm_host_xcr0();
+
+		if (sub == 0) {
+			a &= (u32)xcr0;
+			d &= (u32)(xcr0 >> 32);
+		} else if (sub == 1) {
+			a &= ~(FD1_EAX_XSAVES | FD1_EAX_XFD);
+			b = c = d = 0;
+		} else if (sub >= 64 || !(xcr0 & BIT_ULL(sub))) {
+			a = b = c = d = 0;
+		}
+		break;
+	}
+	case 0x80000001:
+		c &= ~(FE1_ECX_SVM | FE1_ECX_EXTAPIC | FE1_ECX_OSVW | FE1_ECX_IBS |
+		       FE1_ECX_SKINIT | FE1_ECX_WDT | FE1_ECX_LWP | FE1_ECX_TOPOEXT |
+		       FE1_ECX_PERFCTR_CORE | FE1_ECX_PERFCTR_NB | FE1_ECX_PERFCTR_LLC);
+		d &= ~FE1_EDX_RDTSCP;
+		break;
+	case 0x80000002 ... 0x80000006:
+		break;		/* brand string, caches */
+	case 0x80000007:
+		a = b = c = 0;
+		d &= BIT(8);	/* invariant TSC only */
+		break;
+	case 0x80000008:
+		b = 0;		/* IBPB/IBRS/SSBD...: their MSRs are not allowed */
+		c = 0;		/* one core */
+		break;
+	case 2:
+	case 4:
+		break;		/* cache descriptors */
+	default:
+		/* Power, thermal, perfmon, topology, DCA...: not virtualized. */
+		a = b = c = d = 0;
+		break;
+	}
+out:
+	*eax = a;
+	*ebx = b;
+	*ecx = c;
+	*edx = d;
+}

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvm core: the objects and the one ops table the vendor backends implement.
+ *
+ * The core (kmod/) never includes vmx/ or svm/ headers. Each backend
+ * provides a struct hvm_arch_ops; the core picks the first whose probe()
+ * succeeds. Per-VM and per-vCPU vendor state hangs off ->arch.
+ */
+#ifndef _HVM_CORE_H
+#define _HVM_CORE_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/kref.h>
+#include <linux/xarray.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/hvm.h>
+
+#define HVM_MODULE_VERSION	"0.1"
+
+struct hvm_vm;
+struct hvm_vcpu;
+struct netlink_ext_ack;
+
+/**
+ * struct hvm_npt_format - how a backend's nested page table entries look
+ * @table: bits of a non-leaf entry pointing at the next-level table
+ * @leaf:  bits of a 4 KiB leaf mapping guest RAM (read/write/execute, WB)
+ *
+ * AMD NPT uses ordinary x86 PTEs (P|RW|US), Intel EPT its own R|W|X and
+ * memory-type bits. The walker in kmod/mmu.c is shared; only these bits
+ * differ. Entries with no bit of @table set are treated as not present.
+ */
+struct hvm_npt_format {
+	u64 table;
+	u64 leaf;
+};
+
+/**
+ * struct hvm_arch_ops - what a vendor backend (vmx/, svm/) implements
+ *
+ * All methods may sleep unless noted. "This CPU" methods run with
+ * preemption disabled.
+ */
+struct hvm_arch_ops {
+	/** @name: "vmx" or "svm", reported by hvctl info. */
+	const char *name;
+
+	/**
+	 * @probe: detect the hardware; fill *@features (HVM_FEAT_*) and
+	 * *@nr_asids. Return 0 when usable, or -ENODEV after a pr_err()
+	 * saying which bit is missing or BIOS-locked. Runs once at load.
+	 */
+	int (*probe)(u64 *features, u32 *nr_asids);
+
+	/**
+	 * @hardware_enable: on this CPU (preemption off), switch
+	 * virtualization on (VMXON / EFER.SVME + host save area). Return
+	 * -EBUSY when another hypervisor already holds it.
+	 */
+	int (*hardware_enable)(void);
+
+	/** @hardware_disable: on this CPU (preemption off), switch it off. */
+	void (*hardware_disable)(void);
+
+	/**
+	 * @hardware_setup: allocate per-CPU resources (VMXON region, host
+	 * save area) for @cpu; process context, before enable. May be NULL.
+	 */
+	int (*hardware_setup)(unsigned int cpu);
+	/**
+	 * @hardware_unsetup: free them, after disable; must cope with a CPU
+	 * that was never set up. May be NULL.
+	 */
+	void (*hardware_unsetup)(unsigned int cpu);
+
+	/** @npt: the nested page table entry format (see kmod/mmu.c). */
+	const struct hvm_npt_format *npt;
+
+	/** @vm_init: allocate per-VM state (ASID/VPID) in vm->arch. */
+	int (*vm_init)(struct hvm_vm *vm);
+	/** @vm_destroy: free what @vm_init allocated. No vCPU runs. */
+	void (*vm_destroy)(struct hvm_vm *vm);
+
+	/**
+	 * @vcpu_create: allocate the VMCB/VMCS and put the vCPU in the
+	 * architectural reset state (real mode, CS:IP = f000:fff0 style or
+	 * whatever the loader sets later). Set vcpu->arch.
+	 */
+	int (*vcpu_create)(struct hvm_vcpu *vcpu);
+	/** @vcpu_destroy: free everything @vcpu_create allocated. */
+	void (*vcpu_destroy)(struct hvm_vcpu *vcpu);
+
+	/**
+	 * @vcpu_load: the vCPU's thread is now on this CPU (preemption
+	 * off, interrupts on): make its VMCS current, remember the CPU.
+	 * Called from the preempt notifier and at the start of a run loop.
+	 */
+	void (*vcpu_load)(struct hvm_vcpu *vcpu, int cpu);
+	/**
+	 * @vcpu_put: the thread leaves this CPU. Called from the scheduler
+	 * with the runqueue lock held and interrupts off: no IPIs, no sleep.
+	 */
+	void (*vcpu_put)(struct hvm_vcpu *vcpu);
+
+	/**
+	 * @vcpu_run: enter the guest once and handle the exit, calling the
+	 * core's device models (hvm_io_*, hvm_cpuid, hvm_msr_*, hvm_npt_map,
+	 * hvm_hypercall). Called from the vCPU thread, preemptible, between
+	 * vcpu_load and vcpu_put. Return 0 to continue, 1 when the vCPU must
+	 * stop (hvm_vcpu_stop() was called), or a negative errno (the core
+	 * stops the VM with reason internal).
+	 */
+	int (*vcpu_run)(struct hvm_vcpu *vcpu);
+
+	/**
+	 * @get_regs: copy the vCPU's state out. Called while the vCPU does
+	 * not run: from its own thread (still loaded) or from an ioctl on
+	 * any CPU, in which case the backend makes its VMCS current itself.
+	 */
+	void (*get_regs)(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
+	/**
+	 * @set_regs: load a state the core already checked for reserved
+	 * bits. Return -EINVAL (with a pr_debug) for what the backend cannot
+	 * run, e.g. real mode without unrestricted guest. Same calling
+	 * context as @get_regs; also used by the backend's own exit handlers.
+	 */
+	int (*set_regs)(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+};
+
+/* Per-VM console ring: a power of two, at least 64 KiB (SPEC). */
+#define HVM_CONSOLE_SIZE	(64 * 1024)
+
+/*
+ * struct hvm_uart - 16550A at COM1; registers a standard driver touches.
+ * Locking: [u] vm->uart_lock.
+ */
+struct hvm_uart {
+	u8 ier, lcr, mcr, scr, fcr;
+	u8 dll, dlm;
+	u8 rbr;		/* loopback: last byte written to THR */
+	bool lsr_dr;	/* loopback: RBR holds a byte */
+};
+
+/*
+ * struct hvm_vcpu - one virtual CPU and its kernel thread "hvm-NAME/N"
+ *
+ * Locking legend:
+ *   [c] constant after creation
+ *   [t] owned by the vCPU thread while the VM runs; others only when stopped
+ *   [s] vm->state_lock
+ *   [a] atomic / READ_ONCE
+ */
+struct hvm_vcpu {
+	struct hvm_vm *vm;			/* [c] */
+	unsigned int index;			/* [c] */
+	struct task_struct *thread;		/* [c] */
+	struct preempt_notifier pn;		/* [t] */
+	int cpu;				/* [a] CPU while in the run loop, -1 otherwise */
+	bool run;				/* [s] asked to run */
+	void *arch;				/* [t] vendor state (VMCB/VMCS) */
+
+	/* Exit statistics, written only by the vCPU thread. [t] */
+	u64 stats[__HVM_STAT_MAX];
+	u64 guest_ns;				/* [t] */
+	u64 host_ns;				/* [t] */
+};
+
+/*
+ * struct hvm_vm - a virtual machine; a kernel object that outlives hvctl
+ *
+ * Locking legend:
+ *   [c] constant after creation
+ *   [g] hvm_vms_lock (the global VM list)
+ *   [l] lock (mutex): start, stop, destroy, register access
+ *   [s] state_lock (spinlock): state, stop fields, run flags
+ *   [m] mmu_lock (mutex): nested page tables
+ *   [u] uart_lock (spinlock): UART registers and the console ring
+ *   [x] the xarray's own lock
+ */
+struct hvm_vm {
+	struct kref ref;
+	struct list_head node;			/* [g] */
+	u32 id;					/* [c] */
+	char name[HVM_NAME_MAX + 1];		/* [c] */
+	u64 mem_size;				/* [c] bytes */
+	u32 nr_vcpus;				/* [c] */
+	bool dead;				/* [g] destroy started */
+
+	/* Run control: start/stop/destroy/regs ioctls serialize on it. */
+	struct mutex lock;
+
+	/* Run state. */
+	spinlock_t state_lock;
+	unsigned int nr_running;		/* [s] vCPUs in their run loop */
+	bool stop_set;				/* [s] a stop reason was recorded this run */
+	unsigned int stop_vcpu;			/* [s] the vCPU that recorded it */
+	enum hvm_vm_state state;		/* [s] */
+	enum hvm_stop_reason stop_reason;	/* [s] */
+	u64 exit_code;				/* [s] */
+	u64 stop_rip;				/* [s] */
+	u64 fault_gpa;				/* [s] */
+	u64 hw_error;				/* [s] */
+	bool stop_requested;			/* [a] all vCPUs leave guest mode */
+	wait_queue_head_t state_wq;		/* woken on every state change */
+
+	/* Guest RAM: gfn -> struct page, filled on first touch. */
+	struct xarray pages;			/* [x] */
+	atomic64_t pages_used;			/* [a] */
+
+	/* Nested page tables (format from ops->npt). */
+	struct mutex mmu_lock;
+	u64 *npt_root;				/* [m] virtual address of the PML4 */
+	phys_addr_t npt_root_pa;		/* [c] after init */
+	struct list_head npt_pages;		/* [m] every table page, for teardown */
+
+	/* COM1 and the console ring. */
+	spinlock_t uart_lock;
+	struct hvm_uart uart;			/* [u] */
+	u8 *console;				/* [c] HVM_CONSOLE_SIZE bytes */
+	u64 console_head;			/* [u] bytes ever written */
+	wait_queue_head_t console_wq;
+
+	u64 io_ignored;				/* [a] accesses to ports without a device */
+
+	void *arch;				/* vendor state */
+	struct hvm_vcpu *vcpus[];		/* [c] nr_vcpus entries */
+};
+
+/* The backend in use (set once at module load). */
+extern const struct hvm_arch_ops *hvm_ops;
+extern u64 hvm_features;
+extern u32 hvm_nr_asids;
+
+extern const struct hvm_arch_ops hvm_svm_ops;
+extern const struct hvm_arch_ops hvm_vmx_ops;
+
+/* ---- kmod/hw.c: virtualization on while at least one VM exists ---- */
+int hvm_hw_get(void);
+void hvm_hw_put(void);
+bool hvm_hw_enabled(void);
+int hvm_hw_init(void);
+void hvm_hw_exit(void);
+
+/* ---- kmod/vm.c ---- */
+struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
+			     struct netlink_ext_ack *extack);
+int hvm_vm_destroy(const char *name, struct netlink_ext_ack *extack);
+struct hvm_vm *hvm_vm_get(const char *name);	/* referenced or ERR_PTR */
+void hvm_vm_put(struct hvm_vm *vm);
+int hvm_vm_start(struct hvm_vm *vm, struct netlink_ext_ack *extack);
+void hvm_vm_stop(struct hvm_vm *vm);
+void hvm_vm_destroy_all(void);
+unsigned int hvm_vm_count(void);
+int hvm_vm_for_each(int (*fn)(struct hvm_vm *vm, void *data), void *data,
+		    u32 start_id);
+bool hvm_name_valid(const char *name);
+extern unsigned int hvm_max_vms, hvm_max_vcpus;
+extern unsigned long long hvm_max_mem;
+
+/* ---- kmod/vcpu.c: threads and the run loop ---- */
+int hvm_vcpu_create(struct hvm_vm *vm, unsigned int index);
+void hvm_vcpu_destroy(struct hvm_vcpu *vcpu);
+void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
+void hvm_vcpu_wake(struct hvm_vcpu *vcpu);
+
+/**
+ * hvm_vcpu_stop() - stop the whole VM with a reason
+ * @vcpu: the vCPU that saw the reason
+ * @reason: HVM_STOP_*
+ * @code: exit code (exit), faulting GPA (fault), hardware code
+ *        (unhandled, entry-failed); ignored otherwise
+ *
+ * The first reason wins; other vCPUs are kicked out of guest mode. The core
+ * records the guest RIP at the stop itself (ops->get_regs from the vCPU
+ * thread once it left the run loop), so leave RIP where a restart should
+ * resume: past HLT, OUT and VMMCALL; on the faulting instruction for fault.
+ * Returns 1 so a backend can "return hvm_vcpu_stop(...)" from vcpu_run.
+ */
+int hvm_vcpu_stop(struct hvm_vcpu *vcpu, enum hvm_stop_reason reason,
+		  u64 code);
+
+static inline bool hvm_vcpu_should_exit(struct hvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->stop_requested);
+}
+
+/* ---- kmod/mem.c: guest RAM ---- */
+struct page *hvm_mem_page(struct hvm_vm *vm, u64 gfn);	/* ERR_PTR(-EFAULT/-ENOMEM) */
+int hvm_mem_read(struct hvm_vm *vm, u64 gpa, void *buf, size_t len);
+int hvm_mem_write(struct hvm_vm *vm, u64 gpa, const void *buf, size_t len);
+int hvm_mem_copy_from_user(struct hvm_vm *vm, u64 gpa, const void __user *src, u64 len);
+int hvm_mem_copy_to_user(struct hvm_vm *vm, u64 gpa, void __user *dst, u64 len);
+void hvm_mem_free(struct hvm_vm *vm);
+
+/* ---- kmod/mmu.c: nested page tables, shared by NPT and EPT ---- */
+int hvm_mmu_init(struct hvm_vm *vm);
+void hvm_mmu_destroy(struct hvm_vm *vm);
+/**
+ * hvm_npt_map() - back the guest page at @gpa and map it in the nested tables
+ * Returns 0, -EFAULT when @gpa is outside RAM (stop with reason fault), or
+ * -ENOMEM (stop with reason internal).
+ */
+int hvm_npt_map(struct hvm_vm *vm, u64 gpa);
+
+/* ---- kmod/io.c: port I/O dispatch, UART, exit port ---- */
+#define HVM_EXIT_PORT		0xf4
+#define HVM_COM1_BASE		0x3f8
+
+/**
+ * hvm_io_emulate() - one port access (size 1, 2 or 4)
+ * Returns 0 to continue, or 1 when the access stopped the VM (exit port).
+ */
+int hvm_io_emulate(struct hvm_vcpu *vcpu, u16 port, unsigned int size,
+		   bool in, u32 *val);
+/**
+ * hvm_io_string() - INS/OUTS, with or without REP, through guest memory
+ * @regs: the vCPU state (RSI/RDI/RCX/RFLAGS/segments/CRs); updated in place
+ * @seg: segment for the OUTS source, pointing into @regs (&regs->ds unless
+ *       the backend decoded an override); INS always uses ES
+ * @addr_size: 2, 4 or 8
+ * @next_rip: RIP after the instruction
+ *
+ * regs->rip is set to @next_rip when the instruction completed, and left
+ * alone when a REP was cut short (at most a bounded number of elements per
+ * exit, so a huge RCX never pins the host): the guest then re-executes it.
+ * The caller writes @regs back (ops->set_regs or the fields it tracks).
+ *
+ * Returns 0, 1 when the VM stopped, or a negative errno when guest memory
+ * could not be translated (the caller stops with reason fault).
+ */
+int hvm_io_string(struct hvm_vcpu *vcpu, struct hvm_regs *regs, u16 port,
+		  unsigned int size, bool in, bool rep,
+		  unsigned int addr_size, const struct hvm_segment *seg,
+		  u64 next_rip);
+void hvm_console_putc(struct hvm_vm *vm, u8 c);
+
+/* ---- kmod/cpuid.c and kmod/msr.c: shared policy ---- */
+/**
+ * hvm_cpuid() - the filtered CPUID the guest sees
+ * @guest_cr4: the guest's CR4 (OSXSAVE/OSPKE mirror it)
+ * @eax, @ecx: in: leaf and subleaf; out with @ebx, @edx: the result
+ */
+void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
+	       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+
+enum hvm_msr_kind {
+	HVM_MSR_DENY,		/* inject #GP */
+	HVM_MSR_ARCH,		/* state lives in the VMCB/VMCS: backend handles */
+	HVM_MSR_CORE,		/* the core emulates it: hvm_msr_core_{read,write} */
+};
+enum hvm_msr_kind hvm_msr_policy(u32 msr, bool write);
+int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val);
+int hvm_msr_core_write(struct hvm_vcpu *vcpu, u32 msr, u64 val);
+
+/* ---- kmod/hypercall.c ---- */
+#define HVM_HYPERCALL_VERSION	1
+/** hvm_hypercall() - RAX in, RAX out (version for 0, -ENOSYS otherwise). */
+u64 hvm_hypercall(struct hvm_vcpu *vcpu, u64 nr);
+
+/* ---- kmod/guest.c: guest virtual -> physical (string I/O) ---- */
+int hvm_gva_to_gpa(struct hvm_vcpu *vcpu, const struct hvm_regs *regs,
+		   u64 gva, bool write, u64 *gpa);
+
+/* ---- kmod/netlink.c ---- */
+int hvm_netlink_init(void);
+void hvm_netlink_exit(void);
+void hvm_notify(struct hvm_vm *vm, enum hvm_event event);
+
+/* ---- kmod/chardev.c ---- */
+int hvm_chardev_init(void);
+void hvm_chardev_exit(void);
+
+#endif /* _HVM_CORE_H */

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest RAM: an xarray from guest frame number to a host page, filled on
+ * first touch (by the guest through a nested page fault, or by a
+ * /dev/hvm write). Pages are zeroed before anyone can read them and are
+ * charged to the creating task's memory cgroup; an allocation failure is
+ * reported to the caller (the VM stops with reason internal), never turned
+ * into an OOM kill (__GFP_NORETRY). Reads of never-touched pages return
+ * zeros without allocating, so a large VM costs only what is used.
+ */
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/uaccess.h>
+#include <linux/sched/signal.h>
+
+#include "hvm.h"
+
+#define HVM_GFP_GUEST	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN)
+
+/**
+ * hvm_mem_page() - the host page behind guest frame @gfn, allocated if needed
+ * @vm: the VM
+ * @gfn: guest frame number
+ *
+ * Return: the page, ERR_PTR(-EFAULT) outside RAM, ERR_PTR(-ENOMEM).
+ */
+struct page *hvm_mem_page(struct hvm_vm *vm, u64 gfn)
+{
+	struct page *page, *old;
+
+	if (gfn >= vm->mem_size >> PAGE_SHIFT)
+		return ERR_PTR(-EFAULT);
+
+	page = xa_load(&vm->pages, gfn);
+	if (page)
+		return page;
+
+	page = alloc_page(HVM_GFP_GUEST);
+	if (!page)
+		return ERR_PTR(-ENOMEM);
+
+	old = xa_cmpxchg(&vm->pages, gfn, NULL, page, GFP_KERNEL_ACCOUNT);
+	if (old) {
+		__free_page(page);
+		return xa_is_err(old) ? ERR_PTR(xa_err(old)) : old;
+	}
+	atomic64_inc(&vm->pages_used);
+	return page;
+}
+
+static int hvm_mem_check(struct hvm_vm *vm, u64 gpa, u64 len)
+{
+	u64 end;
+
+	if (check_add_overflow(gpa, len, &end) || end > vm->mem_size)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Walk [gpa, gpa + len) page by page; @fn gets a kernel mapping of the part
+ * inside each page (NULL for a never-touched page when @alloc is false).
+ */
+static int hvm_mem_walk(struct hvm_vm *vm, u64 gpa, u64 len, bool alloc,
+			int (*fn)(void *kaddr, u64 off, size_t n, void *data),
+			void *data)
+{
+	u64 done = 0;
+	int r;
+
+	r = hvm_mem_check(vm, gpa, len);
+	if (r)
+		return r;
+
+	while (done < len) {
+		u64 addr = gpa + done;
+		size_t in_page = offset_in_page(addr);
+		size_t n = min_t(u64, PAGE_SIZE - in_page, len - done);
+		struct page *page;
+		void *kaddr;
+
+		if (alloc) {
+			page = hvm_mem_page(vm, addr >> PAGE_SHIFT);
+			if (IS_ERR(page))
+				return PTR_ERR(page);
+		} else {
+			page = xa_load(&vm->pages, addr >> PAGE_SHIFT);
+		}
+
+		if (page) {
+			kaddr = kmap_local_page(page);
+			r = fn(kaddr + in_page, done, n, data);
+			kunmap_local(kaddr);
+		} else {
+			r = fn(NULL, done, n, data);
+		}
+		if (r)
+			return r;
+		done += n;
+
+		if (len > PAGE_SIZE && !(done & (SZ_1M - 1))) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+static int hvm_rd_kernel(void *kaddr, u64 off, size_t n, void *data)
+{
+	if (kaddr)
+		memcpy(data + off, kaddr, n);
+	else
+		memset(data + off, 0, n);
+	return 0;
+}
+
+static int hvm_wr_kernel(void *kaddr, u64 off, size_t n, void *data)
+{
+	memcpy(kaddr, data + off, n);
+	return 0;
+}
+
+static int hvm_rd_user(void *kaddr, u64 off, size_t n, void *data)
+{
+	void __user *dst = (void __user *)data + off;
+
+	if (kaddr)
+		return copy_to_user(dst, kaddr, n) ? -EFAULT : 0;
+	return clear_user(dst, n) ? -EFAULT : 0;
+}
+
+static int hvm_wr_user(void *kaddr, u64 off, size_t n, void *data)
+{
+	const void __user *src = (const void __user *)data + off;
+
+	return copy_from_user(kaddr, src, n) ? -EFAULT : 0;
+}
+
+/** hvm_mem_read() - copy guest RAM out; untouched pages read as zero */
+int hvm_mem_read(struct hvm_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	return hvm_mem_walk(vm, gpa, len, false, hvm_rd_kernel, buf);
+}
+
+/** hvm_mem_write() - copy into guest RAM, backing pages as needed */
+int hvm_mem_write(struct hvm_vm *vm, u64 gpa, const void *buf, size_t len)
+{
+	return hvm_mem_walk(vm, gpa, len, true, hvm_wr_kernel, (void *)buf);
+}
+
+int hvm_mem_copy_from_user(struct hvm_vm *vm, u64 gpa,
+			   const void __user *src, u64 len)
+{
+	return hvm_mem_walk(vm, gpa, len, true, hvm_wr_user,
+			    (void __force *)src);
+}
+
+int hvm_mem_copy_to_user(struct hvm_vm *vm, u64 gpa, void __user *dst, u64 len)
+{
+	return hvm_mem_walk(vm, gpa, len, false, hvm_rd_user,
+			    (void __force *)dst);
+}
+
+/** hvm_mem_free() - free every guest page (last reference to the VM) */
+void hvm_mem_free(struct hvm_vm *vm)
+{
+	struct page *page;
+	unsigned long gfn;
+
+	xa_for_each(&vm->pages, gfn, page) {
+		__free_page(page);
+		cond_resched();
+	}
+	xa_destroy(&vm->pages);
+	atomic64_set(&vm->pages_used, 0);
+}

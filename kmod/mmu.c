@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nested page tables, shared by AMD NPT and Intel EPT.
+ *
+ * Both are 4-level radix trees of 512 64-bit entries indexed by guest
+ * physical address bits 47:39, 38:30, 29:21 and 20:12; they differ only in
+ * which bits mark an entry present and what a leaf carries, which the
+ * backend describes in ops->npt. Tables are built on demand, one 4 KiB leaf
+ * per nested page fault, under vm->mmu_lock. Entries only ever go from
+ * not-present to present while the VM lives, so no TLB flush is needed when
+ * one is added; everything is freed with the VM.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "hvm.h"
+
+#define HVM_NPT_LEVELS		4
+#define HVM_NPT_ADDR_MASK	GENMASK_ULL(51, 12)
+
+static u64 *hvm_npt_alloc_table(struct hvm_vm *vm)
+{
+	struct page *page;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN);
+	if (!page)
+		return NULL;
+	list_add(&page->lru, &vm->npt_pages);
+	return page_address(page);
+}
+
+int hvm_mmu_init(struct hvm_vm *vm)
+{
+	mutex_lock(&vm->mmu_lock);
+	vm->npt_root = hvm_npt_alloc_table(vm);
+	mutex_unlock(&vm->mmu_lock);
+	if (!vm->npt_root)
+		return -ENOMEM;
+	vm->npt_root_pa = __pa(vm->npt_root);
+	return 0;
+}
+
+void hvm_mmu_destroy(struct hvm_vm *vm)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &vm->npt_pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	vm->npt_root = NULL;
+}
+
+int hvm_npt_map(struct hvm_vm *vm, u64 gpa)
+{
+	const struct hvm_npt_format *fmt = hvm_ops->npt;
+	struct page *page;
+	u64 *table;
+	int level, r = 0;
+
+	page = hvm_mem_page(vm, gpa >> PAGE_SHIFT);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+
+	mutex_lock(&vm->mmu_lock);
+	table = vm->npt_root;
+	for (level = HVM_NPT_LEVELS; level > 1; level--) {
+		unsigned int idx = (gpa >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
+		u64 pte = READ_ONCE(table[idx]);
+		u64 *next;
+
+		if (!(pte & fmt->table)) {
+			next = hvm_npt_alloc_table(vm);
+			if (!next) {
+				r = -ENOMEM;
+				goto out;
+			}
+			WRITE_ONCE(table[idx], __pa(next) | fmt->table);
+		} else {
+			next = __va(pte & HVM_NPT_ADDR_MASK);
+		}
+		table = next;
+	}
+	WRITE_ONCE(table[(gpa >> PAGE_SHIFT) & 511], PFN_PHYS(page_to_pfn(page)) | fmt->leaf);
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return r;
+}

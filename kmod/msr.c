@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MSR policy: an explicit allowlist. Everything not listed injects #GP,
+ * so a guest never reads or writes a host MSR it does not own.
+ *
+ * HVM_MSR_ARCH entries live in the VMCB/VMCS (the hardware switches them on
+ * entry and exit); the backend reads and writes its copy. HVM_MSR_CORE
+ * entries are emulated here.
+ */
+#include <asm/msr-index.h>
+#include <asm/apicdef.h>
+
+#include "hvm.h"
+
+struct hvm_msr_rule {
+	u32 msr;
+	u8 kind;
+	bool writable;
+};
+
+static const struct hvm_msr_rule hvm_msr_rules[] = {
+	{ MSR_EFER,			HVM_MSR_ARCH, true },
+	{ MSR_IA32_CR_PAT,		HVM_MSR_ARCH, true },
+	{ MSR_FS_BASE,			HVM_MSR_ARCH, true },
+	{ MSR_GS_BASE,			HVM_MSR_ARCH, true },
+	{ MSR_KERNEL_GS_BASE,		HVM_MSR_ARCH, true },
+	{ MSR_STAR,			HVM_MSR_ARCH, true },
+	{ MSR_LSTAR,			HVM_MSR_ARCH, true },
+	{ MSR_CSTAR,			HVM_MSR_ARCH, true },
+	{ MSR_SYSCALL_MASK,		HVM_MSR_ARCH, true },
+	{ MSR_IA32_SYSENTER_CS,		HVM_MSR_ARCH, true },
+	{ MSR_IA32_SYSENTER_ESP,	HVM_MSR_ARCH, true },
+	{ MSR_IA32_SYSENTER_EIP,	HVM_MSR_ARCH, true },
+	{ MSR_IA32_TSC,			HVM_MSR_ARCH, true },
+	{ MSR_IA32_APICBASE,		HVM_MSR_CORE, false },
+};
+
+/**
+ * hvm_msr_policy() - who handles an access to @msr
+ * @msr: the MSR index (ECX)
+ * @write: WRMSR rather than RDMSR
+ *
+ * Return: HVM_MSR_ARCH, HVM_MSR_CORE, or HVM_MSR_DENY (inject #GP).
+ */
+enum hvm_msr_kind hvm_msr_policy(u32 msr, bool write)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hvm_msr_rules); i++) {
+		const struct hvm_msr_rule *r = &hvm_msr_rules[i];
+
+		if (r->msr != msr)
+			continue;
+		if (write && !r->writable)
+			return HVM_MSR_DENY;
+		return r->kind;
+	}
+	return HVM_MSR_DENY;
+}
+
+/**
+ * hvm_msr_core_read() - read an MSR the core emulates
+ * @vcpu: the vCPU
+ * @msr: the MSR index
+ * @val: the value read
+ *
+ * Return: 0, or -EINVAL: inject #GP.
+ */
+int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_IA32_APICBASE:
+		/* The architectural default: xAPIC enabled at 0xFEE00000. */
+		*val = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+		       (vcpu->index == 0 ? MSR_IA32_APICBASE_BSP : 0);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * hvm_msr_core_write() - write an MSR the core emulates
+ * @vcpu: the vCPU
+ * @msr: the MSR index
+ * @val: the value to write
+ *
+ * Return: 0, or -EINVAL: inject #GP. No core MSR is writable today.
+ */
+int hvm_msr_core_write(struct hvm_vcpu *vcpu, u32 msr, u64 val)
+{
+	return -EINVAL;
+}

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "hvm" (version 1): host info, VM lifecycle and
+ * the "events" multicast group.
+ *
+ * Every request goes through one strict policy (unknown attributes, wrong
+ * lengths and reserved header bytes are rejected by the genetlink core);
+ * mutating commands require CAP_SYS_ADMIN (GENL_ADMIN_PERM); every error we
+ * return carries an extack message.
+ */
+#define pr_fmt(fmt) "hvm: " fmt
+
+#include <net/genetlink.h>
+#include <linux/module.h>
+
+#include "hvm.h"
+
+static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
+	[HVM_A_VM_ID]		= { .type = NLA_U32 },
+	[HVM_A_VM_NAME]		= { .type = NLA_NUL_STRING, .len = HVM_NAME_MAX },
+	[HVM_A_VM_MEM_SIZE]	= { .type = NLA_U64 },
+	[HVM_A_VM_VCPUS]	= { .type = NLA_U32 },
+};
+
+static struct genl_family hvm_genl_family;
+
+enum hvm_mcgrp {
+	HVM_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group hvm_mcgrps[] = {
+	[HVM_MCGRP_EVENTS] = { .name = HVM_GENL_MCGRP_EVENTS },
+};
+
+static int hvm_nl_put_stats(struct sk_buff *skb, struct hvm_vm *vm)
+{
+	u64 sum[__HVM_STAT_MAX] = {};
+	struct nlattr *nest;
+	unsigned int i, s;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		for (s = 0; s < __HVM_STAT_MAX; s++)
+			sum[s] += READ_ONCE(vm->vcpus[i]->stats[s]);
+
+	nest = nla_nest_start(skb, HVM_A_VM_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (s = HVM_STAT_EXITS; s < __HVM_STAT_MAX; s++)
+		if (nla_put_u64_64bit(skb, s, sum[s], HVM_STAT_PAD))
+			goto err_cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int hvm_nl_fill_vm(struct sk_buff *skb, struct hvm_vm *vm, u32 portid,
+			  u32 seq, int flags, u8 cmd, enum hvm_event event)
+{
+	u64 guest_ns = 0, host_ns = 0, exit_code, stop_rip, fault_gpa, hw_error;
+	u32 state, reason;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &hvm_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	spin_lock(&vm->state_lock);
+	state = vm->state;
+	reason = vm->stop_reason;
+	exit_code = vm->exit_code;
+	stop_rip = vm->stop_rip;
+	fault_gpa = vm->fault_gpa;
+	hw_error = vm->hw_error;
+	spin_unlock(&vm->state_lock);
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		guest_ns += READ_ONCE(vm->vcpus[i]->guest_ns);
+		host_ns += READ_ONCE(vm->vcpus[i]->host_ns);
+	}
+
+	if (nla_put_u32(skb, HVM_A_VM_ID, vm->id) ||
+	    nla_put_string(skb, HVM_A_VM_NAME, vm->name) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_MEM_SIZE, vm->mem_size, HVM_A_PAD) ||
+	    nla_put_u32(skb, HVM_A_VM_VCPUS, vm->nr_vcpus) ||
+	    nla_put_u32(skb, HVM_A_VM_STATE, state) ||
+	    nla_put_u32(skb, HVM_A_VM_STOP_REASON, reason) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_EXIT_CODE, exit_code, HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_STOP_RIP, stop_rip, HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_FAULT_GPA, fault_gpa, HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_HW_ERROR, hw_error, HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_GUEST_NS, guest_ns, HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_HOST_NS, host_ns, HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_CONSOLE_BYTES,
+			      READ_ONCE(vm->console_head), HVM_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_A_VM_MEM_USED,
+			      atomic64_read(&vm->pages_used) << PAGE_SHIFT, HVM_A_PAD) ||
+	    hvm_nl_put_stats(skb, vm))
+		goto err_cancel;
+	if (event && nla_put_u32(skb, HVM_A_EVENT, event))
+		goto err_cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * hvm_notify() - announce @event for @vm on the "events" multicast group
+ * @vm: the VM
+ * @event: HVM_EVENT_*
+ */
+void hvm_notify(struct hvm_vm *vm, enum hvm_event event)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (hvm_nl_fill_vm(skb, vm, 0, 0, 0, HVM_CMD_VM_EVENT, event))
+		goto err_free;
+	genlmsg_multicast(&hvm_genl_family, skb, 0, HVM_MCGRP_EVENTS, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
+static const char *hvm_nl_name(struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, HVM_A_VM_NAME)) {
+		NL_SET_ERR_MSG(info->extack, "missing VM name (HVM_A_VM_NAME)");
+		return NULL;
+	}
+	return nla_data(info->attrs[HVM_A_VM_NAME]);
+}
+
+static int hvm_nl_reply_vm(struct genl_info *info, struct hvm_vm *vm)
+{
+	struct sk_buff *skb;
+	int r;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	r = hvm_nl_fill_vm(skb, vm, info->snd_portid, info->snd_seq, 0,
+			   info->genlhdr->cmd, HVM_EVENT_UNSPEC);
+	if (r) {
+		nlmsg_free(skb);
+		NL_SET_ERR_MSG(info->extack, "reply does not fit");
+		return r;
+	}
+	return genlmsg_reply(skb, info);
+}
+
+static int hvm_nl_info(struct sk_buff *skb_in, struct genl_info *info)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(skb, info, &hvm_genl_family, 0, HVM_CMD_INFO);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_string(skb, HVM_A_INFO_BACKEND, hvm_ops->name) ||
+	    nla_put_u64_64bit(skb, HVM_A_INFO_FEATURES, hvm_features, HVM_A_PAD) ||
+	    nla_put_string(skb, HVM_A_INFO_VERSION, HVM_MODULE_VERSION) ||
+	    nla_put_u32(skb, HVM_A_INFO_MAX_VMS, READ_ONCE(hvm_max_vms)) ||
+	    nla_put_u64_64bit(skb, HVM_A_INFO_MAX_MEM, READ_ONCE(hvm_max_mem), HVM_A_PAD) ||
+	    nla_put_u32(skb, HVM_A_INFO_MAX_VCPUS, READ_ONCE(hvm_max_vcpus)) ||
+	    nla_put_u32(skb, HVM_A_INFO_NR_VMS, hvm_vm_count()) ||
+	    nla_put_u32(skb, HVM_A_INFO_NR_ASIDS, hvm_nr_asids) ||
+	    nla_put_u8(skb, HVM_A_INFO_HW_ENABLED, hvm_hw_enabled()))
+		goto err_free;
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+
+err_free:
+	nlmsg_free(skb);
+	return -EMSGSIZE;
+}
+
+static int hvm_nl_create(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 mem = 16ULL << 20;
+	u32 vcpus = 1;
+	const char *name;
+	struct hvm_vm *vm;
+
+	name = hvm_nl_name(info);
+	if (!name)
+		return -EINVAL;
+	if (info->attrs[HVM_A_VM_MEM_SIZE])
+		mem = nla_get_u64(info->attrs[HVM_A_VM_MEM_SIZE]);
+	if (info->attrs[HVM_A_VM_VCPUS])
+		vcpus = nla_get_u32(info->attrs[HVM_A_VM_VCPUS]);
+
+	vm = hvm_vm_create(name, mem, vcpus, info->extack);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+
+	/* The VM exists even if the reply cannot be sent: report success. */
+	hvm_nl_reply_vm(info, vm);
+	hvm_vm_put(vm);
+	return 0;
+}
+
+static int hvm_nl_destroy(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *name = hvm_nl_name(info);
+
+	if (!name)
+		return -EINVAL;
+	return hvm_vm_destroy(name, info->extack);
+}
+
+static struct hvm_vm *hvm_nl_lookup(struct genl_info *info)
+{
+	const char *name = hvm_nl_name(info);
+	struct hvm_vm *vm;
+
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	vm = hvm_vm_get(name);
+	if (IS_ERR(vm))
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HVM_A_VM_NAME],
+				    "no VM with this name");
+	return vm;
+}
+
+static int hvm_nl_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvm_vm *vm = hvm_nl_lookup(info);
+	int r;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	r = hvm_nl_reply_vm(info, vm);
+	hvm_vm_put(vm);
+	return r;
+}
+
+struct hvm_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int hvm_nl_dump_one(struct hvm_vm *vm, void *data)
+{
+	struct hvm_dump_ctx *ctx = data;
+	int r;
+
+	r = hvm_nl_fill_vm(ctx->skb, vm, NETLINK_CB(ctx->cb->skb).portid,
+			   ctx->cb->nlh->nlmsg_seq, NLM_F_MULTI, HVM_CMD_VM_GET,
+			   HVM_EVENT_UNSPEC);
+	if (r)
+		return r;
+	ctx->cb->args[0] = vm->id + 1;	/* resume after this one */
+	return 0;
+}
+
+static int hvm_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hvm_dump_ctx ctx = { .skb = skb, .cb = cb };
+	int r;
+
+	r = hvm_vm_for_each(hvm_nl_dump_one, &ctx, cb->args[0]);
+	/* A full skb ends this part of the dump; the next call resumes. */
+	if (r == -EMSGSIZE && skb->len)
+		return skb->len;
+	return r ?: skb->len;
+}
+
+static int hvm_nl_start(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvm_vm *vm = hvm_nl_lookup(info);
+	int r;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	r = hvm_vm_start(vm, info->extack);
+	hvm_vm_put(vm);
+	return r;
+}
+
+static int hvm_nl_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvm_vm *vm = hvm_nl_lookup(info);
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	hvm_vm_stop(vm);
+	hvm_vm_put(vm);
+	return 0;
+}
+
+static const struct genl_ops hvm_genl_ops[] = {
+	{
+		.cmd = HVM_CMD_INFO,
+		.doit = hvm_nl_info,
+	},
+	{
+		.cmd = HVM_CMD_VM_CREATE,
+		.doit = hvm_nl_create,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = HVM_CMD_VM_DESTROY,
+		.doit = hvm_nl_destroy,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = HVM_CMD_VM_GET,
+		.doit = hvm_nl_get,
+		.dumpit = hvm_nl_dump,
+	},
+	{
+		.cmd = HVM_CMD_VM_START,
+		.doit = hvm_nl_start,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = HVM_CMD_VM_STOP,
+		.doit = hvm_nl_stop,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family hvm_genl_family __ro_after_init = {
+	.name = HVM_GENL_NAME,
+	.version = HVM_GENL_VERSION,
+	.maxattr = HVM_A_MAX,
+	.policy = hvm_policy,
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.ops = hvm_genl_ops,
+	.n_ops = ARRAY_SIZE(hvm_genl_ops),
+	.resv_start_op = HVM_CMD_INFO,	/* validate the reserved header of every command */
+	.mcgrps = hvm_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(hvm_mcgrps),
+};
+
+int hvm_netlink_init(void)
+{
+	return genl_register_family(&hvm_genl_family);
+}
+
+void hvm_netlink_exit(void)
+{
+	genl_unregister_family(&hvm_genl_family);
+}

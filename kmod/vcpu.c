@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU threads and the run loop.
+ *
+ * Each vCPU has a kernel thread "hvm-NAME/N". It sleeps until the VM is
+ * started, then loops: enter the guest once (ops->vcpu_run), handle the
+ * exit, repeat, until a stop is requested. The thread stays preemptible
+ * between entries; preempt notifiers tell the backend when the thread moves
+ * on or off a CPU (vcpu_load / vcpu_put), so per-CPU hardware state (the
+ * current VMCS, per-CPU host state) follows the thread.
+ *
+ * Stopping: hvm_vcpu_stop() (a guest reason) or hvm_vm_stop() (the user)
+ * set vm->stop_requested and kick every vCPU with an IPI; a vCPU in guest
+ * mode exits on the interrupt, sees the flag and leaves its loop. The last
+ * vCPU out marks the VM stopped and wakes the waiters.
+ */
+#define pr_fmt(fmt) "hvm: " fmt
+
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/preempt.h>
+
+#include "hvm.h"
+
+static inline struct hvm_vcpu *pn_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct hvm_vcpu, pn);
+}
+
+static void hvm_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct hvm_vcpu *vcpu = pn_to_vcpu(pn);
+
+	WRITE_ONCE(vcpu->cpu, cpu);
+	hvm_ops->vcpu_load(vcpu, cpu);
+}
+
+/* Called with the runqueue lock held and interrupts off: nothing heavy. */
+static void hvm_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	struct hvm_vcpu *vcpu = pn_to_vcpu(pn);
+
+	hvm_ops->vcpu_put(vcpu);
+	WRITE_ONCE(vcpu->cpu, -1);
+}
+
+static struct preempt_ops hvm_preempt_ops = {
+	.sched_in = hvm_sched_in,
+	.sched_out = hvm_sched_out,
+};
+
+static void hvm_kick_ipi(void *unused)
+{
+	/* The interrupt itself is the point: it forces a guest exit. */
+}
+
+/**
+ * hvm_vcpu_kick() - force the vCPU out of guest mode if it is in it
+ * @vcpu: the vCPU
+ *
+ * Process context, interrupts enabled. A vCPU not in guest mode checks
+ * vm->stop_requested (with interrupts off) before its next entry.
+ */
+void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
+{
+	int cpu, me;
+
+	me = get_cpu();
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0 && cpu != me)
+		smp_call_function_single(cpu, hvm_kick_ipi, NULL, 0);
+	put_cpu();
+}
+
+void hvm_vcpu_wake(struct hvm_vcpu *vcpu)
+{
+	wake_up_all(&vcpu->vm->state_wq);
+}
+
+int hvm_vcpu_stop(struct hvm_vcpu *vcpu, enum hvm_stop_reason reason, u64 code)
+{
+	struct hvm_vm *vm = vcpu->vm;
+	unsigned int i;
+
+	spin_lock(&vm->state_lock);
+	if (!vm->stop_set) {
+		vm->stop_set = true;
+		vm->stop_reason = reason;
+		vm->stop_vcpu = vcpu->index;
+		switch (reason) {
+		case HVM_STOP_EXIT:
+			vm->exit_code = code;
+			break;
+		case HVM_STOP_FAULT:
+			vm->fault_gpa = code;
+			break;
+		case HVM_STOP_UNHANDLED:
+		case HVM_STOP_ENTRY_FAILED:
+		case HVM_STOP_INTERNAL:
+			vm->hw_error = code;
+			break;
+		default:
+			break;
+		}
+	}
+	WRITE_ONCE(vm->stop_requested, true);
+	spin_unlock(&vm->state_lock);
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] != vcpu)
+			hvm_vcpu_kick(vm->vcpus[i]);
+	return 1;
+}
+
+static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
+{
+	struct hvm_vm *vm = vcpu->vm;
+	struct hvm_regs *regs;
+	bool last;
+	int r = 0;
+	int cpu;
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	preempt_notifier_register(&vcpu->pn);
+	WRITE_ONCE(vcpu->cpu, cpu);
+	hvm_ops->vcpu_load(vcpu, cpu);
+	preempt_enable();
+
+	while (!READ_ONCE(vm->stop_requested)) {
+		cond_resched();
+		r = hvm_ops->vcpu_run(vcpu);
+		if (r)
+			break;
+	}
+	if (r < 0)
+		hvm_vcpu_stop(vcpu, HVM_STOP_INTERNAL, (u64)-r);
+
+	/* Record where the guest stopped while our state is still loaded. */
+	regs = kzalloc(sizeof(*regs), GFP_KERNEL);
+	if (regs) {
+		hvm_ops->get_regs(vcpu, regs);
+		spin_lock(&vm->state_lock);
+		if (vm->stop_vcpu == vcpu->index)
+			vm->stop_rip = regs->rip;
+		spin_unlock(&vm->state_lock);
+		kfree(regs);
+	}
+
+	preempt_disable();
+	hvm_ops->vcpu_put(vcpu);
+	WRITE_ONCE(vcpu->cpu, -1);
+	preempt_notifier_unregister(&vcpu->pn);
+	preempt_enable();
+
+	spin_lock(&vm->state_lock);
+	vcpu->run = false;
+	last = !--vm->nr_running;
+	if (last) {
+		if (!vm->stop_set) {
+			vm->stop_set = true;
+			vm->stop_reason = HVM_STOP_USER;
+		}
+		WRITE_ONCE(vm->state, HVM_VM_STOPPED);
+	}
+	spin_unlock(&vm->state_lock);
+
+	if (last) {
+		wake_up_all(&vm->state_wq);
+		wake_up_all(&vm->console_wq);
+		hvm_notify(vm, HVM_EVENT_STOPPED);
+	}
+}
+
+static int hvm_vcpu_thread(void *data)
+{
+	struct hvm_vcpu *vcpu = data;
+
+	for (;;) {
+		wait_event_interruptible(vcpu->vm->state_wq,
+					 READ_ONCE(vcpu->run) || kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		if (READ_ONCE(vcpu->run))
+			hvm_vcpu_run_loop(vcpu);
+	}
+	return 0;
+}
+
+/**
+ * hvm_vcpu_create() - allocate vCPU @index of @vm, its vendor state and thread
+ * @vm: the VM being created
+ * @index: the vCPU's number
+ *
+ * Return: 0 or a negative errno.
+ */
+int hvm_vcpu_create(struct hvm_vm *vm, unsigned int index)
+{
+	struct hvm_vcpu *vcpu;
+	int r;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->index = index;
+	vcpu->cpu = -1;
+	preempt_notifier_init(&vcpu->pn, &hvm_preempt_ops);
+
+	r = hvm_ops->vcpu_create(vcpu);
+	if (r)
+		goto err_free_vcpu;
+
+	vcpu->thread = kthread_create(hvm_vcpu_thread, vcpu, "hvm-%s/%u",
+				      vm->name, index);
+	if (IS_ERR(vcpu->thread)) {
+		r = PTR_ERR(vcpu->thread);
+		goto err_arch;
+	}
+	get_task_struct(vcpu->thread);
+	vm->vcpus[index] = vcpu;
+	wake_up_process(vcpu->thread);
+	return 0;
+
+err_arch:
+	hvm_ops->vcpu_destroy(vcpu);
+err_free_vcpu:
+	kfree(vcpu);
+	return r;
+}
+
+/**
+ * hvm_vcpu_destroy() - stop the thread and free the vCPU (VM stopped)
+ * @vcpu: the vCPU
+ */
+void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	kthread_stop(vcpu->thread);
+	put_task_struct(vcpu->thread);
+	hvm_ops->vcpu_destroy(vcpu);
+	vcpu->vm->vcpus[vcpu->index] = NULL;
+	kfree(vcpu);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvm — user/kernel ABI of the hvm hypervisor module.
+ *
+ * Two channels:
+ *  - the generic netlink family "hvm" (version 1) for control: host info,
+ *    VM create/destroy/start/stop/get/list, and the "events" multicast group;
+ *  - the misc device /dev/hvm for bulk data: after HVM_IOC_ATTACH binds an open
+ *    file to a VM, guest memory, vCPU registers and console bytes move through
+ *    ioctls.
+ *
+ * Only fixed-width types; every struct has explicit padding, and reserved
+ * fields and unknown flag bits must be zero (the kernel rejects them with
+ * EINVAL / EOPNOTSUPP).
+ */
+#ifndef _UAPI_LINUX_HVM_H
+#define _UAPI_LINUX_HVM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define HVM_GENL_NAME		"hvm"
+#define HVM_GENL_VERSION	1
+#define HVM_GENL_MCGRP_EVENTS	"events"
+
+#define HVM_API_VERSION		1
+#define HVM_NAME_MAX		31	/* characters, without the NUL */
+
+/* Generic netlink commands. */
+enum hvm_cmd {
+	HVM_CMD_UNSPEC,
+	HVM_CMD_INFO,		/* host info; reply carries HVM_A_INFO_* */
+	HVM_CMD_VM_CREATE,	/* NAME, [MEM_SIZE], [VCPUS]; reply: VM attrs */
+	HVM_CMD_VM_DESTROY,	/* NAME */
+	HVM_CMD_VM_GET,		/* doit: NAME -> VM attrs; dumpit: every VM */
+	HVM_CMD_VM_START,	/* NAME */
+	HVM_CMD_VM_STOP,	/* NAME */
+	HVM_CMD_VM_EVENT,	/* notification only: EVENT + VM attrs */
+
+	__HVM_CMD_MAX,
+	HVM_CMD_MAX = __HVM_CMD_MAX - 1
+};
+
+/* Generic netlink attributes (one space for the top level). */
+enum hvm_attr {
+	HVM_A_UNSPEC,
+	HVM_A_PAD,
+
+	HVM_A_VM_ID,		/* u32 */
+	HVM_A_VM_NAME,		/* NUL-terminated string, 1..HVM_NAME_MAX of [A-Za-z0-9._-] */
+	HVM_A_VM_MEM_SIZE,	/* u64, bytes, multiple of 4 KiB */
+	HVM_A_VM_VCPUS,		/* u32 */
+	HVM_A_VM_STATE,		/* u32, enum hvm_vm_state */
+	HVM_A_VM_STOP_REASON,	/* u32, enum hvm_stop_reason */
+	HVM_A_VM_EXIT_CODE,	/* u64, value written to the exit port */
+	HVM_A_VM_STOP_RIP,	/* u64, guest RIP when the VM stopped */
+	HVM_A_VM_FAULT_GPA,	/* u64, guest-physical address (reason fault) */
+	HVM_A_VM_HW_ERROR,	/* u64, exit code (unhandled) or hw error (entry-failed) */
+	HVM_A_VM_STATS,		/* nested, HVM_STAT_* u64 counters */
+	HVM_A_VM_GUEST_NS,	/* u64, time spent in guest mode */
+	HVM_A_VM_HOST_NS,	/* u64, time spent handling exits in the host */
+	HVM_A_VM_CONSOLE_BYTES,	/* u64, bytes the guest wrote to its console */
+	HVM_A_VM_MEM_USED,	/* u64, bytes of guest RAM backed by host memory */
+
+	HVM_A_EVENT,		/* u32, enum hvm_event */
+
+	HVM_A_INFO_BACKEND,	/* string: "svm" or "vmx" */
+	HVM_A_INFO_FEATURES,	/* u64, HVM_FEAT_* bits */
+	HVM_A_INFO_VERSION,	/* string, module version */
+	HVM_A_INFO_MAX_VMS,	/* u32 */
+	HVM_A_INFO_MAX_MEM,	/* u64, bytes per VM */
+	HVM_A_INFO_MAX_VCPUS,	/* u32 per VM */
+	HVM_A_INFO_NR_VMS,	/* u32, VMs that exist now */
+	HVM_A_INFO_NR_ASIDS,	/* u32, ASIDs (svm) or VPIDs (vmx) available */
+	HVM_A_INFO_HW_ENABLED,	/* u8, 1 while VMXON/EFER.SVME is on */
+
+	__HVM_A_MAX,
+	HVM_A_MAX = __HVM_A_MAX - 1
+};
+
+/* Attributes nested in HVM_A_VM_STATS: exit counters, all u64. */
+enum hvm_stat {
+	HVM_STAT_UNSPEC,
+	HVM_STAT_PAD,
+	HVM_STAT_EXITS,		/* every exit */
+	HVM_STAT_IO,		/* port I/O exits */
+	HVM_STAT_IO_IGNORED,	/* accesses to ports with no device */
+	HVM_STAT_HLT,
+	HVM_STAT_CPUID,
+	HVM_STAT_MSR,
+	HVM_STAT_HYPERCALL,
+	HVM_STAT_NPF,		/* nested page faults (EPT violations) */
+	HVM_STAT_INTR,		/* host interrupts */
+	HVM_STAT_NMI,
+	HVM_STAT_SHUTDOWN,
+	HVM_STAT_EXCEPTION,	/* intercepted exceptions and #UD'd instructions */
+	HVM_STAT_OTHER,
+	HVM_STAT_RUNS,		/* guest entries */
+
+	__HVM_STAT_MAX,
+	HVM_STAT_MAX = __HVM_STAT_MAX - 1
+};
+
+enum hvm_vm_state {
+	HVM_VM_CREATED,		/* never started */
+	HVM_VM_RUNNING,
+	HVM_VM_STOPPED,
+};
+
+enum hvm_stop_reason {
+	HVM_STOP_NONE,		/* never ran */
+	HVM_STOP_USER,		/* hvctl stop / destroy */
+	HVM_STOP_EXIT,		/* exit port, code in HVM_A_VM_EXIT_CODE */
+	HVM_STOP_HALT,		/* HLT with interrupts disabled */
+	HVM_STOP_SHUTDOWN,	/* triple fault */
+	HVM_STOP_FAULT,		/* access outside RAM, address in HVM_A_VM_FAULT_GPA */
+	HVM_STOP_UNHANDLED,	/* exit not handled, code in HVM_A_VM_HW_ERROR */
+	HVM_STOP_ENTRY_FAILED,	/* CPU refused guest state, error in HVM_A_VM_HW_ERROR */
+	HVM_STOP_INTERNAL,	/* host-side failure (e.g. out of memory) */
+};
+
+enum hvm_event {
+	HVM_EVENT_UNSPEC,
+	HVM_EVENT_CREATED,
+	HVM_EVENT_DESTROYED,
+	HVM_EVENT_STARTED,
+	HVM_EVENT_STOPPED,
+};
+
+/* HVM_A_INFO_FEATURES bits. */
+#define HVM_FEAT_NPT		(1ULL << 0)	/* svm nested paging */
+#define HVM_FEAT_EPT		(1ULL << 1)	/* vmx extended page tables */
+#define HVM_FEAT_ASID		(1ULL << 2)
+#define HVM_FEAT_VPID		(1ULL << 3)
+#define HVM_FEAT_NRIPS		(1ULL << 4)	/* svm next-RIP save */
+#define HVM_FEAT_UNRESTRICTED	(1ULL << 5)	/* vmx unrestricted guest */
+#define HVM_FEAT_PREEMPT_TIMER	(1ULL << 6)	/* vmx preemption timer */
+#define HVM_FEAT_FLUSH_BY_ASID	(1ULL << 7)
+#define HVM_FEAT_DECODE_ASSISTS	(1ULL << 8)
+#define HVM_FEAT_VGIF		(1ULL << 9)
+#define HVM_FEAT_MSR_BITMAP	(1ULL << 10)
+#define HVM_FEAT_IO_BITMAP	(1ULL << 11)
+#define HVM_FEAT_XSAVE		(1ULL << 12)	/* host has XSAVE; guest XCR0 switched */
+
+/* ---------------------------------------------------------------------- */
+/* /dev/hvm */
+
+#define HVM_IOC_MAGIC		0xE5
+
+/* HVM_IOC_VERSION: no VM needed. */
+#define HVM_CAP_MEM_IO		(1ULL << 0)	/* READ_MEM / WRITE_MEM */
+#define HVM_CAP_REGS		(1ULL << 1)	/* GET_REGS / SET_REGS */
+#define HVM_CAP_CONSOLE		(1ULL << 2)	/* CONSOLE_READ */
+#define HVM_CAP_WAIT		(1ULL << 3)	/* WAIT */
+
+struct hvm_version {
+	__u32 api_version;	/* HVM_API_VERSION */
+	__u32 flags;		/* out: 0 */
+	__u64 caps;		/* out: HVM_CAP_* */
+	__u64 reserved[6];
+};
+
+/* HVM_IOC_ATTACH: bind this open file to the VM called name (once per file). */
+struct hvm_attach {
+	char name[HVM_NAME_MAX + 1];	/* NUL-terminated */
+	__u32 flags;			/* must be 0 */
+	__u32 vm_id;			/* out */
+	__u64 reserved[2];
+};
+
+/* HVM_IOC_WRITE_MEM / HVM_IOC_READ_MEM: copy between user memory and guest RAM. */
+struct hvm_mem_io {
+	__u64 gpa;		/* guest-physical address */
+	__u64 uaddr;		/* user buffer */
+	__u64 size;		/* bytes; gpa + size must not pass the end of RAM */
+	__u32 flags;		/* must be 0 */
+	__u32 reserved;
+};
+
+/*
+ * Segment attributes use the AMD VMCB layout: bits 0-3 type, 4 S, 5-6 DPL,
+ * 7 P, 8 AVL, 9 L, 10 D/B, 11 G. The VT-x backend converts.
+ */
+struct hvm_segment {
+	__u64 base;
+	__u32 limit;		/* byte granular: 0xffffffff for a flat 4 GiB segment */
+	__u16 selector;
+	__u16 attrib;
+};
+
+struct hvm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/* HVM_IOC_SET_REGS / HVM_IOC_GET_REGS: a vCPU's architectural state. */
+struct hvm_regs {
+	__u32 vcpu;		/* in: vCPU index */
+	__u32 flags;		/* must be 0 */
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 cr0, cr2, cr3, cr4, efer;
+	struct hvm_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct hvm_dtable gdt, idt;
+	__u64 reserved[8];
+};
+
+/* HVM_IOC_CONSOLE_READ: read the console stream from absolute offset pos. */
+#define HVM_CONSOLE_WAIT	(1U << 0)	/* block until data or the VM stops */
+
+struct hvm_console_read {
+	__u64 uaddr;		/* user buffer */
+	__u64 pos;		/* in: stream offset; out: offset after the bytes read */
+	__u32 size;		/* buffer size */
+	__u32 flags;		/* HVM_CONSOLE_* */
+	__u32 len;		/* out: bytes copied (0: nothing new) */
+	__u32 state;		/* out: enum hvm_vm_state at the time of the read */
+	__u64 lost;		/* out: bytes skipped because the ring overwrote them */
+	__u64 reserved[2];
+};
+
+/* HVM_IOC_WAIT: block until the VM is not running (or the timeout passes). */
+struct hvm_wait {
+	__u64 timeout_ns;	/* 0: no timeout */
+	__u32 flags;		/* must be 0 */
+	__u32 state;		/* out: enum hvm_vm_state */
+	__u32 stop_reason;	/* out: enum hvm_stop_reason */
+	__u32 reserved;
+	__u64 exit_code;	/* out */
+};
+
+#define HVM_IOC_VERSION		_IOR(HVM_IOC_MAGIC, 0x00, struct hvm_version)
+#define HVM_IOC_ATTACH		_IOWR(HVM_IOC_MAGIC, 0x01, struct hvm_attach)
+#define HVM_IOC_WRITE_MEM	_IOW(HVM_IOC_MAGIC, 0x02, struct hvm_mem_io)
+#define HVM_IOC_READ_MEM	_IOW(HVM_IOC_MAGIC, 0x03, struct hvm_mem_io)
+#define HVM_IOC_SET_REGS	_IOW(HVM_IOC_MAGIC, 0x04, struct hvm_regs)
+#define HVM_IOC_GET_REGS	_IOWR(HVM_IOC_MAGIC, 0x05, struct hvm_regs)
+#define HVM_IOC_CONSOLE_READ	_IOWR(HVM_IOC_MAGIC, 0x06, struct hvm_console_read)
+#define HVM_IOC_WAIT		_IOWR(HVM_IOC_MAGIC, 0x07, struct hvm_wait)
+
+#endif /* _UAPI_LINUX_HVM_H */
