@@ -38,7 +38,8 @@ static int hvm_nl_put_stats(struct sk_buff *skb, struct hvm_vm *vm)
 	struct nlattr *nest;
 	unsigned int i, s;
 
-	for (i = 0; i < vm->nr_vcpus; i++)
+	/* A destroyed VM (the DESTROYED event) has no vCPUs left. */
+	for (i = 0; i < vm->nr_vcpus && vm->vcpus[i]; i++)
 		for (s = 0; s < __HVM_STAT_MAX; s++)
 			sum[s] += READ_ONCE(vm->vcpus[i]->stats[s]);
 
@@ -77,7 +78,7 @@ static int hvm_nl_fill_vm(struct sk_buff *skb, struct hvm_vm *vm, u32 portid,
 	hw_error = vm->hw_error;
 	spin_unlock(&vm->state_lock);
 
-	for (i = 0; i < vm->nr_vcpus; i++) {
+	for (i = 0; i < vm->nr_vcpus && vm->vcpus[i]; i++) {
 		guest_ns += READ_ONCE(vm->vcpus[i]->guest_ns);
 		host_ns += READ_ONCE(vm->vcpus[i]->host_ns);
 	}
