@@ -329,6 +329,15 @@ static long hvm_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return hvm_ioc_version(uarg);
 	case HVM_IOC_ATTACH:
 		return hvm_ioc_attach(hf, uarg);
+	case HVM_IOC_WRITE_MEM:
+	case HVM_IOC_READ_MEM:
+	case HVM_IOC_SET_REGS:
+	case HVM_IOC_GET_REGS:
+	case HVM_IOC_CONSOLE_READ:
+	case HVM_IOC_WAIT:
+		break;
+	default:
+		return -ENOTTY;
 	}
 
 	mutex_lock(&hf->lock);
