@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvm - top-level build.
+#
+#   make                 hvm.ko (against KDIR), ctl/hvctl and the selftests
+#   make module|hvctl|selftests
+#   make check           the whole test suite in emulated machines (QEMU AMD-V on
+#                        Debian's 6.1 and 6.12 kernels, Bochs VT-x); needs root
+#   make demo            boot the emulated AMD-V machine and show hvctl at work
+#   make vm CMD='...'    boot the emulated machine (KERNEL=6.1|6.12) and run CMD
+#   make prepare         install/cache what the emulated machines need (root)
+#   make checkpatch      scripts/checkpatch.pl over the kernel sources
+#   make sparse          the module build through sparse (C=2)
+#   make clean
+#
+# KDIR defaults to the running kernel's build directory; where that does not
+# exist (a container, a CI VM) the newest installed Debian linux-headers.
+# W=1 is passed to the kernel build.
+
+HVM_CACHE ?= /var/cache/hvm
+KSFT_DIR ?= $(HVM_CACHE)/ksft
+KERNEL ?= 6.1
+
+running_kdir := /lib/modules/$(shell uname -r)/build
+ifeq ($(KDIR),)
+KDIR := $(firstword $(wildcard $(running_kdir)) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+ifneq ($(KDIR),$(running_kdir))
+ifneq ($(filter all module sparse,$(or $(MAKECMDGOALS),all)),)
+$(info KDIR: $(running_kdir) not found, using $(KDIR))
+endif
+endif
+endif
+
+VM := selftests/vm
+
+.PHONY: all module hvctl selftests check demo vm prepare clean \
+	checkpatch sparse help
+
+all: module hvctl selftests
+
+module:
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || \
+		{ echo "make: no kernel build directory; set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
+
+hvctl:
+	$(MAKE) -C ctl
+
+# the kselftest headers come from linux-source-6.1 (selftests/vm/prepare.sh)
+$(KSFT_DIR)/kselftest_harness.h:
+	$(VM)/prepare.sh
+
+selftests: $(KSFT_DIR)/kselftest_harness.h
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
+
+prepare:
+	$(VM)/prepare.sh
+
+check:
+	$(VM)/check.sh
+
+demo:
+	$(VM)/demo.sh
+
+export CMD
+vm:
+	$(VM)/run.sh --kernel $(KERNEL) $(if $(CMD),--cmd "$$CMD")
+
+checkpatch: $(KSFT_DIR)/kselftest_harness.h
+	$(KSFT_DIR)/scripts/checkpatch.pl --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f $(sort $(wildcard kmod/*.[ch] svm/*.[ch] vmx/*.[ch] svm/*.S vmx/*.S \
+			uapi/linux/*.h))
+
+sparse:
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || \
+		{ echo "make: no kernel build directory; set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 $(if $(W),W=$(W)) modules
+
+clean:
+	-test -n "$(KDIR)" && test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C ctl clean
+	-$(MAKE) -C selftests clean
+	rm -rf build
+
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile

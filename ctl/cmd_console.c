@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvctl console, wait and run: everything that follows a VM while it runs.
+ *
+ * run installs SIGINT/SIGTERM/SIGHUP handlers (without SA_RESTART, so a
+ * blocked console read returns EINTR) that make it stop and destroy its VM
+ * before it dies of the same signal; --timeout uses an interval timer for
+ * the same reason.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvctl.h"
+
+int stop_exit_status(uint32_t reason, uint64_t exit_code)
+{
+	switch (reason) {
+	case HVM_STOP_EXIT:
+		return exit_code & 0xff;	/* what a shell can see */
+	case HVM_STOP_HALT:
+		return 0;
+	default:
+		return 2;
+	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct stream {
+	int fd;
+	bool follow;
+	uint64_t pos;
+	bool warned;
+	/* run: called before every read; true ends the stream early. */
+	bool (*poll)(void *arg);
+	void *arg;
+};
+
+/* Console bytes to stdout. 0: done; 1: error printed; -1: poll said stop. */
+static int stream_console(const char *what, struct stream *s)
+{
+	static uint8_t buf[64 * 1024];
+
+	for (;;) {
+		struct hvm_console_read cr = {
+			.uaddr = (uintptr_t)buf,
+			.pos = s->pos,
+			.size = sizeof(buf),
+			.flags = s->follow ? HVM_CONSOLE_WAIT : 0,
+		};
+		int ret;
+
+		if (s->poll && s->poll(s->arg))
+			return -1;
+		ret = hvm_dev_console_read(s->fd, &cr);
+		if (ret == -EINTR)
+			continue;
+		if (ret)
+			return fail("%s: reading the console: %s", what, why(ret));
+		if (cr.lost && !s->warned) {
+			fflush(stdout);
+			fprintf(stderr, "hvctl: %s: %llu console bytes were overwritten before they were read\n",
+				what, (unsigned long long)cr.lost);
+			s->warned = true;
+		}
+		if (cr.len > sizeof(buf))
+			return fail("%s: reading the console: the kernel returned %u bytes for a %zu-byte buffer",
+				    what, cr.len, sizeof(buf));
+		if (cr.len && (fwrite(buf, 1, cr.len, stdout) != cr.len ||
+			       fflush(stdout)))
+			return fail("%s: writing the console to stdout: %s", what,
+				    strerror(errno));
+		s->pos = cr.pos;
+		if (!cr.len && (!s->follow || cr.state != HVM_VM_RUNNING))
+			return 0;
+	}
+}
+
+int cmd_console(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OPTION_HELP,
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ 0 }
+	};
+	struct stream s = { 0 };
+	char what[64];
+	int c, ret;
+
+	while ((c = opt_next("console", argc, argv, opts)) != -1) {
+		if (c == OPT_HELP)
+			return print_usage("console");
+		if (c != OPT_FOLLOW)
+			return 1;
+		s.follow = true;
+	}
+	if (want_args("console", argc, argv, 1, "NAME"))
+		return 1;
+	snprintf(what, sizeof(what), "console %s", argv[optind]);
+	s.fd = hvm_dev_attach(argv[optind]);
+	if (s.fd < 0)
+		return fail("%s: %s", what, why(s.fd));
+	ret = stream_console(what, &s);
+	close(s.fd);
+	return ret != 0;
+}
+
+static int parse_timeout(const char *cmd, const char *arg, uint64_t *ns)
+{
+	if (parse_seconds(arg, ns)) {
+		fail("%s: --timeout: bad number of seconds '%s'", cmd, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OPTION_HELP,
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ 0 }
+	};
+	const char *timeout_arg = NULL;
+	uint64_t timeout = 0, deadline = 0;
+	struct hvm_wait w;
+	char what[64];
+	int c, fd, ret;
+
+	while ((c = opt_next("wait", argc, argv, opts)) != -1) {
+		if (c == OPT_HELP)
+			return print_usage("wait");
+		if (c != OPT_TIMEOUT || parse_timeout("wait", optarg, &timeout))
+			return 1;
+		timeout_arg = optarg;
+	}
+	if (want_args("wait", argc, argv, 1, "NAME"))
+		return 1;
+	snprintf(what, sizeof(what), "wait %s", argv[optind]);
+	fd = hvm_dev_attach(argv[optind]);
+	if (fd < 0)
+		return fail("%s: %s", what, why(fd));
+	if (timeout)
+		deadline = now_ns() + timeout;
+
+	for (;;) {
+		uint64_t left = 0;
+
+		if (deadline) {
+			uint64_t now = now_ns();
+
+			left = now < deadline ? deadline - now : 1;
+		}
+		ret = hvm_dev_wait(fd, left, &w);
+		if (ret == -EINTR)
+			continue;
+		if (ret == -ETIMEDOUT || (!ret && w.state == HVM_VM_RUNNING &&
+					  deadline && now_ns() >= deadline)) {
+			close(fd);
+			fail("%s: still running after %s s", what, timeout_arg);
+			return 2;
+		}
+		if (ret) {
+			close(fd);
+			return fail("%s: %s", what, why(ret));
+		}
+		if (w.state != HVM_VM_RUNNING)
+			break;
+	}
+	close(fd);
+	return stop_exit_status(w.stop_reason, w.exit_code);
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+	/* If the signal slipped in just before a blocking read, kick it again. */
+	alarm(1);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only here to interrupt a blocked read */
+}
+
+struct run {
+	const char *name;
+	uint64_t deadline;
+	bool stop_sent;
+	bool timed_out;
+};
+
+static void set_timer(uint64_t first_ns, uint64_t every_ns)
+{
+	struct itimerval it = {
+		.it_value = { .tv_sec = first_ns / 1000000000,
+			      .tv_usec = (first_ns % 1000000000) / 1000 },
+		.it_interval = { .tv_sec = every_ns / 1000000000,
+				 .tv_usec = (every_ns % 1000000000) / 1000 },
+	};
+
+	if (first_ns && !it.it_value.tv_sec && !it.it_value.tv_usec)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static bool run_poll(void *arg)
+{
+	struct run *r = arg;
+
+	if (got_signal)
+		return true;
+	if (r->deadline && !r->stop_sent && now_ns() >= r->deadline) {
+		r->timed_out = true;
+		r->stop_sent = true;
+		/* The console read then drains and ends once the VM stopped. */
+		hvm_nl_vm_cmd(HVM_CMD_VM_STOP, r->name);
+		set_timer(0, 0);
+	}
+	return false;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* "hvctl: run-42: stopped: exit code 3" and friends, on stderr. */
+static void print_stop(const char *name, const struct hvm_vm_info *vm)
+{
+	const char *reason = hvm_reason_name(vm->stop_reason);
+	unsigned long long rip = vm->stop_rip;
+
+	fflush(stdout);
+	switch (vm->stop_reason) {
+	case HVM_STOP_EXIT:
+		fprintf(stderr, "hvctl: %s: stopped: exit code %llu\n", name,
+			(unsigned long long)vm->exit_code);
+		break;
+	case HVM_STOP_HALT:
+	case HVM_STOP_USER:
+		fprintf(stderr, "hvctl: %s: stopped: %s\n", name, reason);
+		break;
+	case HVM_STOP_FAULT:
+		fprintf(stderr, "hvctl: %s: stopped: fault address 0x%llx (rip 0x%llx)\n",
+			name, (unsigned long long)vm->fault_gpa, rip);
+		break;
+	case HVM_STOP_UNHANDLED:
+		fprintf(stderr, "hvctl: %s: stopped: unhandled code 0x%llx (rip 0x%llx)\n",
+			name, (unsigned long long)vm->hw_error, rip);
+		break;
+	case HVM_STOP_ENTRY_FAILED:
+		fprintf(stderr, "hvctl: %s: stopped: entry-failed error 0x%llx (rip 0x%llx)\n",
+			name, (unsigned long long)vm->hw_error, rip);
+		break;
+	default:
+		fprintf(stderr, "hvctl: %s: stopped: %s (rip 0x%llx)\n", name,
+			reason, rip);
+		break;
+	}
+}
+
+/* After the VM stopped: say why, and pick the exit status. */
+static int report_stop(struct run *r, const char *timeout_arg)
+{
+	struct hvm_vm_info vm;
+	int ret;
+
+	if (r->timed_out) {
+		fflush(stdout);
+		fprintf(stderr, "hvctl: %s: stopped: timeout after %s s\n",
+			r->name, timeout_arg);
+		return 2;
+	}
+	ret = hvm_nl_vm_get(r->name, &vm);
+	if (ret)
+		return fail("run: %s: %s", r->name, why(ret));
+	print_stop(r->name, &vm);
+	return stop_exit_status(vm.stop_reason, vm.exit_code);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		OPTION_HELP, OPTIONS_CREATE, OPTIONS_LOAD,
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ 0 }
+	};
+	uint64_t mem = HVCTL_DEFAULT_MEMORY, timeout = 0;
+	uint32_t vcpus = HVCTL_DEFAULT_VCPUS;
+	const char *timeout_arg = NULL;
+	struct load_args a = { 0 };
+	struct stream s = { .fd = -1, .follow = true };
+	struct hvm_vm_info vm;
+	struct run r = { 0 };
+	char name[HVM_NAME_MAX + 1];
+	int c, ret = 1, err;
+
+	while ((c = opt_next("run", argc, argv, opts)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			load_args_free(&a);
+			return print_usage("run");
+		case OPT_MEMORY:
+			if (parse_size(optarg, &mem)) {
+				fail("run: --memory: bad size '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_VCPUS:
+			if (parse_u32(optarg, &vcpus)) {
+				fail("run: --vcpus: bad count '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_TIMEOUT:
+			if (parse_timeout("run", optarg, &timeout))
+				goto out;
+			timeout_arg = optarg;
+			break;
+		default:
+			if (c == OPT_ERR || load_opt(&a, "run", c, optarg) != 1)
+				goto out;
+		}
+	}
+	if (want_args("run", argc, argv, 1, "FILE"))
+		goto out;
+
+	snprintf(name, sizeof(name), "run-%ld", (long)getpid());
+	r.name = name;
+	catch_signals();
+
+	err = hvm_nl_vm_create(name, mem, vcpus, &vm);
+	if (err) {
+		fail("run: creating VM %s: %s", name, why(err));
+		goto out;
+	}
+	if (load_image("run", name, vm.mem_size ? vm.mem_size : mem,
+		       argv[optind], &a))
+		goto out_destroy;
+	if (got_signal)
+		goto out_destroy;
+	s.fd = hvm_dev_attach(name);
+	if (s.fd < 0) {
+		fail("run: %s: %s", name, why(s.fd));
+		goto out_destroy;
+	}
+	err = hvm_nl_vm_cmd(HVM_CMD_VM_START, name);
+	if (err) {
+		fail("run: starting %s: %s", name, why(err));
+		goto out_destroy;
+	}
+
+	if (timeout) {
+		r.deadline = now_ns() + timeout;
+		set_timer(timeout, 100 * 1000000ULL);
+	}
+	s.poll = run_poll;
+	s.arg = &r;
+	err = stream_console("run", &s);
+	set_timer(0, 0);
+	if (err == 0)
+		ret = report_stop(&r, timeout_arg);
+
+out_destroy:
+	if (s.fd >= 0)
+		close(s.fd);
+	err = hvm_nl_vm_cmd(HVM_CMD_VM_DESTROY, name);
+	if (err) {
+		fail("run: destroying %s: %s", name, why(err));
+		if (!ret)
+			ret = 1;
+	}
+	if (got_signal) {
+		/* Die of the signal we caught, as the caller expects. */
+		int sig = got_signal;
+
+		load_args_free(&a);
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
+out:
+	load_args_free(&a);
+	return ret;
+}

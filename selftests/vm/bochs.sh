@@ -1,0 +1,315 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bochs.sh - the VT-x leg: boot Debian's 6.1 kernel in Bochs (corei7_skylake_x:
+# VMX with EPT, VPID, unrestricted guest) and run the selftest suite, or one
+# shell command, inside that single boot.
+#
+# Usage: selftests/vm/bochs.sh [options]
+#   --cmd 'COMMAND'   run COMMAND (busybox sh, cwd /hvm, after insmod hvm.ko)
+#                     instead of the suite; bochs.sh exits with its status
+#   --timeout S       kill Bochs after S seconds of wall time (default 840 for
+#                     the suite, 600 for --cmd); a timeout is a failure
+#   --file SRC:DST    also put SRC at DST in the machine (repeatable)
+#   --noload          with --cmd: don't insmod hvm.ko first
+#   --append 'ARGS'   extra kernel command line
+#   --hvm-ko FILE     use this hvm.ko instead of building one from the tree
+#   --no-total        suite mode: don't print the final total line (make check)
+#   --verbose         suite mode: stream the console while it runs
+# Output: results as "[bochs-6.1/vmx] test: ok N name" (summarize.sh), then
+# "[bochs-6.1/vmx] N passed, N failed, N skipped" and, without --no-total,
+# "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+# Files: build/vm-bochs/ (serial.log, console.txt, bochs.log, bochsrc,
+# boot.iso, elapsed). Environment: HVM_CACHE, HVM_SKIP_PREPARE=1 (prepare.sh
+# already ran), HVM_COUNTS=FILE ("PASSED FAILED SKIPPED" for make check).
+#
+# Builds share build/mod-ABI and build/user (and their locks) with run.sh.
+# Measured on the 2-core CI machine: boot to /init ~2 min; see the README.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+HVM_CACHE=${HVM_CACHE:-/var/cache/hvm}
+export HVM_CACHE
+
+series=6.1 cmd="" have_cmd=0 timeout="" append="" noload=0 total=1 verbose=0 prebuilt=""
+files=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cmd) cmd=$2; have_cmd=1; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--file) files+=("$2"); shift 2 ;;
+	--noload) noload=1; shift ;;
+	--append) append=$2; shift 2 ;;
+	--hvm-ko) prebuilt=$2; shift 2 ;;
+	--no-total) total=0; shift ;;
+	--verbose) verbose=1; shift ;;
+	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "bochs.sh: unknown argument: $1" >&2; exit 2 ;;
+	esac
+done
+if [ -z "$timeout" ]; then
+	if [ "$have_cmd" = 1 ]; then timeout=600; else timeout=840; fi
+fi
+
+die() { echo "bochs.sh: error: $*" >&2; exit 1; }
+info() { echo "bochs.sh: $*" >&2; }
+
+if [ "${HVM_SKIP_PREPARE:-0}" != 1 ] || [ ! -f "$HVM_CACHE/env" ]; then
+	"$here/prepare.sh"
+fi
+# shellcheck disable=SC1091
+. "$HVM_CACHE/env"
+abi=$HVM_K_6_1_ABI
+kdir=$HVM_K_6_1_KDIR
+vmlinuz=$HVM_K_6_1_VMLINUZ
+for t in bochs xorriso; do
+	command -v "$t" >/dev/null || die "$t missing (selftests/vm/prepare.sh installs it)"
+done
+isolinux_bin=/usr/lib/ISOLINUX/isolinux.bin
+ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
+[ -f "$isolinux_bin" ] && [ -f "$ldlinux" ] || die "isolinux/syslinux-common missing"
+
+out=$root/build/vm-bochs
+mkdir -p "$out"
+exec 7>"$out/.lock"
+if ! flock -n 7; then
+	out=$(mktemp -d "$root/build/vm-bochs.XXXXXX")
+	exec 7>"$out/.lock"
+	flock 7
+	trap 'rm -rf "$out/iso" "$out"/*.gz "$out/boot.iso"' EXIT
+fi
+
+# ---------------------------------------------------------------------------
+# Build (same directories, locks and rules as run.sh)
+# ---------------------------------------------------------------------------
+source_list() {
+	(cd "$root" && { git ls-files -co --exclude-standard 2>/dev/null ||
+		find . -path ./.git -prune -o -path ./build -prune -o -type f -print |
+		sed 's|^\./||'; }) | grep -v '^build/' | LC_ALL=C sort
+}
+
+sync_tree() {
+	local dst=$1 f
+	mkdir -p "$dst"
+	source_list >"$dst/.manifest.new"
+	if [ -f "$dst/.manifest" ]; then
+		LC_ALL=C comm -23 "$dst/.manifest" "$dst/.manifest.new" | while read -r f; do
+			rm -f "$dst/$f"
+		done
+	fi
+	while read -r f; do
+		[ -f "$root/$f" ] || continue
+		if ! cmp -s "$root/$f" "$dst/$f"; then
+			mkdir -p "$dst/$(dirname "$f")"
+			cp "$root/$f" "$dst/$f"
+		fi
+	done <"$dst/.manifest.new"
+	mv -f "$dst/.manifest.new" "$dst/.manifest"
+}
+
+build_module() {
+	local dir=$root/build/mod-$abi blog=$out/module-build.log
+	mkdir -p "$dir"
+	(
+		flock 8
+		sync_tree "$dir"
+		info "building hvm.ko for $abi"
+		if ! make -C "$kdir" M="$dir" W=1 modules >"$blog" 2>&1; then
+			cat "$blog" >&2
+			die "module build for $abi failed"
+		fi
+		cp "$dir/hvm.ko" "$out/hvm.ko"
+	) 8>"$root/build/mod-$abi.lock"
+	if grep -q 'warning:' "$blog"; then
+		grep -B2 -A4 'warning:' "$blog" >&2
+		[ "$have_cmd" = 1 ] || die "module build for $abi has warnings (W=1 must be clean)"
+		info "module build has warnings (fatal in suite mode)"
+	fi
+}
+
+build_user_and_initramfs() {
+	local dir=$root/build/user blog=$out/user-build.log hvctl_bin="" selftests_dir=""
+	mkdir -p "$dir"
+	(
+		flock 8
+		sync_tree "$dir"
+		: >"$blog"
+		if [ -f "$dir/ctl/Makefile" ]; then
+			info "building static hvctl"
+			make -C "$dir/ctl" STATIC=1 >>"$blog" 2>&1 ||
+				{ cat "$blog" >&2; die "hvctl build failed"; }
+		fi
+		if [ -f "$dir/selftests/Makefile" ]; then
+			info "building selftests"
+			make -C "$dir/selftests" STATIC=1 KSFT_DIR="$HVM_KSFT_DIR" >>"$blog" 2>&1 ||
+				{ cat "$blog" >&2; die "selftests build failed"; }
+		fi
+		[ -f "$dir/ctl/hvctl" ] && hvctl_bin=$dir/ctl/hvctl
+		[ -f "$dir/selftests/Makefile" ] && selftests_dir=$dir/selftests
+		"$here/mkinitramfs.sh" --kernel "$series" --out "$out/initramfs.cpio.gz" \
+			--hvm-ko "$out/hvm.ko" ${hvctl_bin:+--hvctl "$hvctl_bin"} \
+			${selftests_dir:+--selftests "$selftests_dir"}
+	) 8>"$root/build/user.lock"
+}
+
+if [ -n "$prebuilt" ]; then
+	cp "$prebuilt" "$out/hvm.ko"
+else
+	build_module
+fi
+build_user_and_initramfs
+initrd=$out/initramfs.cpio.gz
+if [ "$have_cmd" = 1 ] || [ ${#files[@]} -gt 0 ]; then
+	ov_args=(--overlay --out "$out/overlay.cpio.gz")
+	[ "$have_cmd" = 1 ] && ov_args+=(--cmd "$cmd")
+	for f in "${files[@]+"${files[@]}"}"; do ov_args+=(--file "$f"); done
+	"$here/mkinitramfs.sh" "${ov_args[@]}"
+	cat "$initrd" "$out/overlay.cpio.gz" >"$out/initrd.gz"
+	initrd=$out/initrd.gz
+fi
+gzip -dc "$out/initramfs.cpio.gz" |
+	(cd "$out" && cpio -i --quiet --to-stdout hvm/tests.list) >"$out/tests.list" 2>/dev/null ||
+	: >"$out/tests.list"
+
+# ---------------------------------------------------------------------------
+# Boot ISO (isolinux) and bochsrc
+# ---------------------------------------------------------------------------
+kappend="console=ttyS0 quiet panic=-1 tsc=reliable lpj=1000000 panic_on_warn=1"
+kappend+=" oops=panic softlockup_panic=1 init_on_alloc=0"
+[ "$noload" = 1 ] && kappend+=" hvmtest.noload"
+[ -n "$append" ] && kappend+=" $append"
+
+rm -rf "$out/iso"
+mkdir -p "$out/iso/isolinux"
+cp "$isolinux_bin" "$ldlinux" "$out/iso/isolinux/"
+cp "$vmlinuz" "$out/iso/vmlinuz"
+cp "$initrd" "$out/iso/initrd.gz"
+cat >"$out/iso/isolinux/isolinux.cfg" <<CFG
+default hvm
+prompt 0
+timeout 0
+label hvm
+  kernel /vmlinuz
+  append initrd=/initrd.gz $kappend
+CFG
+xorriso -as mkisofs -quiet -o "$out/boot.iso" -b isolinux/isolinux.bin \
+	-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+	"$out/iso" 2>"$out/xorriso.log" || { cat "$out/xorriso.log" >&2; die "xorriso failed"; }
+
+log=$out/serial.log
+cat >"$out/bochsrc" <<RC
+cpu: model=corei7_skylake_x, count=1, ips=50000000, reset_on_triple_fault=0
+megs: 512
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path=$out/boot.iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$log
+display_library: rfb, options="timeout=0"
+clock: sync=none
+log: $out/bochs.log
+info: action=ignore
+panic: action=fatal
+# Without a sound card on the host, Bochs 2.7's default mixer thread aborts
+# ("buffer overflow detected") while reading this file.
+sound: driver=dummy
+speaker: enabled=0
+RC
+# The internal debugger stops before the first instruction: continue, and
+# quit once the simulation ends (power off, or a fatal panic).
+printf 'c\nquit\n' >"$out/dbg.rc"
+
+# ---------------------------------------------------------------------------
+# Run: Bochs exits on ACPI power off; the watcher also stops it once /init
+# said it powers off, in case it does not.
+# ---------------------------------------------------------------------------
+: >"$log"
+info "booting $abi in Bochs (timeout ${timeout}s), log: ${log#"$root"/}"
+start=$(date +%s)
+set +e
+(cd "$out" && exec timeout -k 5 "$timeout" bochs -q -f "$out/bochsrc" -rc "$out/dbg.rc" \
+	</dev/null >"$out/bochs.out" 2>&1) &
+bpid=$!
+stream_pid=""
+if [ "$have_cmd" = 1 ] || [ "$verbose" = 1 ]; then
+	tail -n +1 -F --pid="$bpid" "$log" 2>/dev/null | sed -u -e 's/\r//g' -e 's/\x1b[^a-zA-Z]*[a-zA-Z]//g' |
+		sed -u -n '/### hvm: boot/,$p' &
+	stream_pid=$!
+fi
+while kill -0 "$bpid" 2>/dev/null; do
+	if grep -q '### hvm: poweroff' "$log" 2>/dev/null; then
+		sleep 20
+		kill -TERM "$bpid" 2>/dev/null
+		break
+	fi
+	sleep 2
+done
+wait "$bpid"
+brc=$?
+set -e
+if [ -n "$stream_pid" ]; then
+	sleep 1
+	kill "$stream_pid" 2>/dev/null || true
+	wait "$stream_pid" 2>/dev/null || true
+fi
+elapsed=$(($(date +%s) - start))
+info "Bochs ran ${elapsed}s"
+echo "$elapsed" >"$out/elapsed"
+
+problems=()
+powered_off=0
+grep -q '### hvm: poweroff' "$log" && powered_off=1
+if [ "$powered_off" = 0 ] && { [ "$brc" = 124 ] || [ "$brc" = 137 ]; }; then
+	problems+=("timeout: Bochs was killed after ${timeout}s")
+fi
+sed -e 's/\r//g' -e 's/\x1b[^a-zA-Z]*[a-zA-Z]//g' "$log" >"$out/console.txt"
+clean() { cat "$out/console.txt"; }
+bad='BUG:|WARNING:|Oops|soft lockup|general protection|Kernel panic|UBSAN:|blocked for more than|rcu.*stall'
+while IFS= read -r l; do
+	problems+=("kernel log: $l")
+done < <(clean | grep -E "$bad" | head -n 5)
+if grep -q '^>>PANIC<<\|PANIC' "$out/bochs.log" 2>/dev/null; then
+	problems+=("bochs: $(grep -m1 'PANIC' "$out/bochs.log")")
+fi
+reached_init=1
+if ! grep -q '### hvm: boot' "$out/console.txt"; then
+	problems+=("the machine never reached /init")
+	reached_init=0
+fi
+
+show_tail() {
+	echo "---- last 60 lines of ${log#"$root"/} ----" >&2
+	clean | tail -n 60 >&2
+	echo "---- last 10 lines of bochs.log ----" >&2
+	tail -n 10 "$out/bochs.log" >&2 2>/dev/null || true
+	echo "----" >&2
+}
+
+if [ "$have_cmd" = 1 ]; then
+	rc=$(clean | sed -n 's/^### hvm: cmd end rc=\([0-9]*\)$/\1/p' | tail -n1)
+	if [ -z "$rc" ]; then
+		problems+=("the command did not finish")
+		rc=1
+	fi
+	if [ ${#problems[@]} -gt 0 ]; then
+		[ "$reached_init" = 1 ] || show_tail
+		for p in "${problems[@]}"; do echo "bochs.sh: FAIL: $p" >&2; done
+		[ "$rc" = 0 ] && rc=1
+	fi
+	exit "$rc"
+fi
+
+sargs=(--log "$log" --label "bochs-$series" --tests "$out/tests.list" --counts "$out/counts")
+for p in "${problems[@]+"${problems[@]}"}"; do sargs+=(--extra-fail "$p"); done
+if [ ${#problems[@]} -gt 0 ] && [ "$verbose" = 0 ]; then
+	show_tail
+fi
+"$here/summarize.sh" "${sargs[@]}"
+read -r np nf ns <"$out/counts"
+[ -z "${HVM_COUNTS:-}" ] || cp "$out/counts" "$HVM_COUNTS"
+if [ "$total" = 1 ]; then
+	echo "$np passed, $nf failed, $ns skipped"
+fi
+[ "$nf" = 0 ]

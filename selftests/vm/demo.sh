@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# demo.sh - `make demo`: build everything, boot the emulated AMD-V machine
+# (QEMU TCG, Debian's 6.1 kernel) and show hvctl at work. Each command is
+# echoed before it runs. Exits non-zero if one of them fails.
+#
+# Environment: HVM_DEMO_KERNEL (default 6.1).
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+# runs inside the machine (busybox sh, cwd /hvm, hvm.ko inserted)
+script='
+status=0
+run() {
+	echo
+	echo "\$ $*"
+	"$@" || { rc=$?; echo "(exit status $rc)"; status=1; }
+}
+run hvctl info
+run hvctl create demo --memory 64M
+run hvctl list
+run hvctl status demo
+hello=""
+for f in guests/hello-long.bin guests/hello.bin guests/hello-long.elf guests/hello.elf; do
+	if [ -f "$f" ]; then hello=$f; break; fi
+done
+if [ -n "$hello" ]; then
+	run hvctl load demo "$hello"
+	run hvctl start demo
+	run hvctl wait demo --timeout 10
+	run hvctl console demo
+	run hvctl status demo
+	run hvctl destroy demo
+	run hvctl run "$hello" --timeout 10
+else
+	run hvctl destroy demo
+fi
+run hvctl list
+exit $status
+'
+
+exec "$here/run.sh" --kernel "${HVM_DEMO_KERNEL:-6.1}" --cmd "$script"

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# host.sh - the tests that need no emulated machine, run on the host:
+# `make test` of every user-space directory that has one (today ctl/: the
+# image loader and parser unit tests). Results are counted like a machine's
+# (summarize.sh), labelled [host/user].
+#
+# Usage: host.sh [--no-total]     Environment: HVM_COUNTS=FILE
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+total=1
+[ "${1:-}" = --no-total ] && total=0
+
+out=$root/build/host
+mkdir -p "$out"
+exec 7>"$out/.lock"
+flock 7
+sync_tree "$out/src"
+
+log=$out/test.log
+: >"$out/tests.list"
+{
+	echo "### hvm: boot kernel=$(uname -r) backend=user"
+	echo "### hvm: suite begin"
+	for d in ctl; do
+		[ -f "$out/src/$d/Makefile" ] || continue
+		grep -q '^test:' "$out/src/$d/Makefile" || continue
+		echo "$d" >>"$out/tests.list"
+		echo "### hvm: test begin $d"
+		set +e
+		make -s --no-print-directory -C "$out/src/$d" test 2>&1
+		rc=$?
+		set -e
+		echo "### hvm: test end $d rc=$rc"
+	done
+	echo "### hvm: suite end"
+} >"$log"
+
+"$here/summarize.sh" --log "$log" --label host --tests "$out/tests.list" \
+	--counts "$out/counts"
+[ -z "${HVM_COUNTS:-}" ] || cp "$out/counts" "$HVM_COUNTS"
+read -r np nf ns <"$out/counts"
+[ "$total" = 0 ] || echo "$np passed, $nf failed, $ns skipped"
+[ "$nf" = 0 ]
