@@ -178,6 +178,11 @@ gzip -dc "$out/initramfs.cpio.gz" |
 # ---------------------------------------------------------------------------
 kappend="console=ttyS0 quiet panic=-1 tsc=reliable lpj=1000000 panic_on_warn=1"
 kappend+=" oops=panic softlockup_panic=1 init_on_alloc=0"
+# Bochs 2.7's skylake_x reports an XSAVE area size that does not match its
+# AVX-512 component offsets; 6.1 WARNs ("XSAVE consistency problem") and
+# panic_on_warn ends the boot. Without AVX-512 (bit 304 = X86_FEATURE_AVX512F)
+# the sizes agree; x87/SSE/AVX stay, so the XSAVE path is still exercised.
+kappend+=" clearcpuid=304"
 [ "$noload" = 1 ] && kappend+=" hvmtest.noload"
 [ -n "$append" ] && kappend+=" $append"
 
@@ -267,9 +272,11 @@ fi
 sed -e 's/\r//g' -e 's/\x1b[^a-zA-Z]*[a-zA-Z]//g' "$log" >"$out/console.txt"
 clean() { cat "$out/console.txt"; }
 bad='BUG:|WARNING:|Oops|soft lockup|general protection|Kernel panic|UBSAN:|blocked for more than|rcu.*stall'
+# known harmless: the emulated Skylake has no microcode with RETBleed fixes
+benign='RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable'
 while IFS= read -r l; do
 	problems+=("kernel log: $l")
-done < <(clean | grep -E "$bad" | head -n 5)
+done < <(clean | grep -E "$bad" | grep -Ev "$benign" | head -n 5)
 if grep -q '^>>PANIC<<\|PANIC' "$out/bochs.log" 2>/dev/null; then
 	problems+=("bochs: $(grep -m1 'PANIC' "$out/bochs.log")")
 fi
