@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host_state: a guest can scribble over any state it owns, and the host
+ * must not notice: the host's syscall/sysenter MSRs on every CPU, its
+ * syscalls, its FS/GS bases and the FPU/SSE/AVX registers of a task that
+ * shares the CPU with the guest stay exactly as they were.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <asm/prctl.h>
+
+#include "hvm_harness.h"
+
+#define TAG "hs"
+#define MAX_CPUS 64
+
+static const struct {
+	uint32_t msr;
+	const char *name;
+} host_msrs[] = {
+	{ 0xc0000081, "STAR" },
+	{ 0xc0000082, "LSTAR" },
+	{ 0xc0000083, "CSTAR" },
+	{ 0xc0000084, "SFMASK" },
+	{ 0x00000174, "SYSENTER_CS" },
+	{ 0x00000175, "SYSENTER_ESP" },
+	{ 0x00000176, "SYSENTER_EIP" },
+	{ 0xc0000101, "GS_BASE" },	/* the per-CPU base, read in the kernel */
+	{ 0xc0000103, "TSC_AUX" },
+	{ 0x00000277, "PAT" },
+	{ 0xc0000080, "EFER" },
+};
+
+#define NR_HOST_MSRS (sizeof(host_msrs) / sizeof(host_msrs[0]))
+
+/* -1 marks an MSR this CPU does not have (the read failed). */
+static void read_host_msrs(int cpu, uint64_t *vals)
+{
+	char path[64];
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
+	fd = open(path, O_RDONLY);
+	for (i = 0; i < NR_HOST_MSRS; i++) {
+		if (fd < 0 || pread(fd, &vals[i], 8, host_msrs[i].msr) != 8)
+			vals[i] = ~0ull;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static int pin(pid_t pid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(pid, sizeof(set), &set) ? -errno : 0;
+}
+
+FIXTURE(hs) {
+	struct hvm_exec c;
+	char name[HVM_NAME_MAX + 1];
+	int ncpus;
+};
+
+FIXTURE_SETUP(hs)
+{
+	ASSERT_EQ(0, hvm_load_hvm());
+	self->ncpus = hvm_nr_cpus();
+	if (self->ncpus > MAX_CPUS)
+		self->ncpus = MAX_CPUS;
+	snprintf(self->name, sizeof(self->name), "h%d", (int)getpid() % 100000);
+}
+
+FIXTURE_TEARDOWN(hs)
+{
+	hvm_cmd_free(&self->c);
+	hvm_vm_cmd(HVM_CMD_VM_DESTROY, self->name, NULL, 0);
+}
+
+/* Create NAME from IMAGE, pin its vCPU thread to @cpu (if it can be), start. */
+static void start_on_cpu(struct __test_metadata *_metadata, struct hvm_exec *c,
+			 const char *name, const char *image, int cpu)
+{
+	char comm[32];
+	pid_t tid;
+
+	HVCTL_OK(c, "create", name, "--memory", "16M", "--image", hvm_guest(image));
+	snprintf(comm, sizeof(comm), "hvm-%s/0", name);
+	tid = hvm_find_thread(comm);
+	ASSERT_NE(0, tid) {
+		TH_LOG("no vCPU thread %s", comm);
+	}
+	ASSERT_EQ(0, pin(tid, cpu)) {
+		TH_LOG("cannot pin %s to CPU %d", comm, cpu);
+	}
+	HVCTL_OK(c, "start", name);
+}
+
+TEST_F_TIMEOUT(hs, guest_syscall_msr_writes_leave_host_msrs_alone, 600)
+{
+	static uint64_t before[MAX_CPUS][NR_HOST_MSRS], after[MAX_CPUS][NR_HOST_MSRS];
+	unsigned long fs0 = 0, gs0 = 0, fs1 = 0, gs1 = 0;
+	static __thread int tls_canary = 0x5eed;
+	int cpu, r;
+	size_t i;
+
+	if (access("/dev/cpu/0/msr", R_OK)) {
+		r = hvm_insmod_deps("msr");
+		ASSERT_EQ(0, r) {
+			TH_LOG("loading msr.ko (%s): %s",
+			       hvm_extra_module("msr") ?: "not found in the module dirs",
+			       strerror(-r));
+		}
+	}
+	for (i = 0; i < 100 && access("/dev/cpu/0/msr", R_OK); i++)
+		usleep(10000);
+	ASSERT_EQ(0, access("/dev/cpu/0/msr", R_OK));
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_FS, &fs0));
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &gs0));
+
+	for (cpu = 0; cpu < self->ncpus; cpu++)
+		read_host_msrs(cpu, before[cpu]);
+	ASSERT_NE(~0ull, before[0][1]);		/* LSTAR is readable */
+
+	for (cpu = 0; cpu < self->ncpus; cpu++) {
+		start_on_cpu(_metadata, &self->c, self->name, "syscall-msr.elf", cpu);
+		hvctl_t(&self->c, 120000, "wait", self->name, "--timeout", "60", NULL);
+		ASSERT_EQ(0, self->c.status) {
+			TH_LOG("CPU %d: guest status %d", cpu, self->c.status);
+		}
+		HVCTL_OK(&self->c, "console", self->name);
+		ASSERT_OUTPUT("written\nmsrs kept\n", self->c.out);
+		HVCTL_OK(&self->c, "destroy", self->name);
+	}
+
+	for (cpu = 0; cpu < self->ncpus; cpu++) {
+		read_host_msrs(cpu, after[cpu]);
+		for (i = 0; i < NR_HOST_MSRS; i++) {
+			EXPECT_EQ(before[cpu][i], after[cpu][i]) {
+				TH_LOG("CPU %d %s: 0x%llx before, 0x%llx after", cpu,
+				       host_msrs[i].name,
+				       (unsigned long long)before[cpu][i],
+				       (unsigned long long)after[cpu][i]);
+			}
+		}
+	}
+
+	/* the syscall path works on every CPU, and our own bases are ours */
+	for (cpu = 0; cpu < self->ncpus; cpu++) {
+		ASSERT_EQ(0, pin(0, cpu));
+		ASSERT_EQ(getpid(), (pid_t)syscall(SYS_getpid));
+		ASSERT_EQ(cpu, sched_getcpu());
+	}
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_FS, &fs1));
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &gs1));
+	ASSERT_EQ(fs0, fs1);
+	ASSERT_EQ(gs0, gs1);
+	ASSERT_EQ(0x5eed, tls_canary);
+}
+
+/* Load 16 XMM (or YMM) registers, yield through a raw syscall, store them. */
+static bool regs_survive_a_yield(uint64_t seed, bool avx)
+{
+	static uint8_t in[16 * 32] __attribute__((aligned(32)));
+	static uint8_t out[16 * 32] __attribute__((aligned(32)));
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(seed * 31 + i * 5 + 3);
+	memset(out, 0, sizeof(out));
+	if (avx) {
+		__asm__ volatile(
+			"vmovdqu 0x000(%0), %%ymm0\n\tvmovdqu 0x020(%0), %%ymm1\n\t"
+			"vmovdqu 0x040(%0), %%ymm2\n\tvmovdqu 0x060(%0), %%ymm3\n\t"
+			"vmovdqu 0x080(%0), %%ymm4\n\tvmovdqu 0x0a0(%0), %%ymm5\n\t"
+			"vmovdqu 0x0c0(%0), %%ymm6\n\tvmovdqu 0x0e0(%0), %%ymm7\n\t"
+			"vmovdqu 0x100(%0), %%ymm8\n\tvmovdqu 0x120(%0), %%ymm9\n\t"
+			"vmovdqu 0x140(%0), %%ymm10\n\tvmovdqu 0x160(%0), %%ymm11\n\t"
+			"vmovdqu 0x180(%0), %%ymm12\n\tvmovdqu 0x1a0(%0), %%ymm13\n\t"
+			"vmovdqu 0x1c0(%0), %%ymm14\n\tvmovdqu 0x1e0(%0), %%ymm15\n\t"
+			"mov $24, %%eax\n\tsyscall\n\t"		/* sched_yield */
+			"vmovdqu %%ymm0, 0x000(%1)\n\tvmovdqu %%ymm1, 0x020(%1)\n\t"
+			"vmovdqu %%ymm2, 0x040(%1)\n\tvmovdqu %%ymm3, 0x060(%1)\n\t"
+			"vmovdqu %%ymm4, 0x080(%1)\n\tvmovdqu %%ymm5, 0x0a0(%1)\n\t"
+			"vmovdqu %%ymm6, 0x0c0(%1)\n\tvmovdqu %%ymm7, 0x0e0(%1)\n\t"
+			"vmovdqu %%ymm8, 0x100(%1)\n\tvmovdqu %%ymm9, 0x120(%1)\n\t"
+			"vmovdqu %%ymm10, 0x140(%1)\n\tvmovdqu %%ymm11, 0x160(%1)\n\t"
+			"vmovdqu %%ymm12, 0x180(%1)\n\tvmovdqu %%ymm13, 0x1a0(%1)\n\t"
+			"vmovdqu %%ymm14, 0x1c0(%1)\n\tvmovdqu %%ymm15, 0x1e0(%1)\n\t"
+			"vzeroupper"
+			: : "r"(in), "r"(out)
+			: "rax", "rcx", "r11", "memory",
+			  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+			  "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+			  "xmm13", "xmm14", "xmm15");
+		return !memcmp(in, out, sizeof(in));
+	}
+	__asm__ volatile(
+		"movdqu 0x00(%0), %%xmm0\n\tmovdqu 0x10(%0), %%xmm1\n\t"
+		"movdqu 0x20(%0), %%xmm2\n\tmovdqu 0x30(%0), %%xmm3\n\t"
+		"movdqu 0x40(%0), %%xmm4\n\tmovdqu 0x50(%0), %%xmm5\n\t"
+		"movdqu 0x60(%0), %%xmm6\n\tmovdqu 0x70(%0), %%xmm7\n\t"
+		"movdqu 0x80(%0), %%xmm8\n\tmovdqu 0x90(%0), %%xmm9\n\t"
+		"movdqu 0xa0(%0), %%xmm10\n\tmovdqu 0xb0(%0), %%xmm11\n\t"
+		"movdqu 0xc0(%0), %%xmm12\n\tmovdqu 0xd0(%0), %%xmm13\n\t"
+		"movdqu 0xe0(%0), %%xmm14\n\tmovdqu 0xf0(%0), %%xmm15\n\t"
+		"mov $24, %%eax\n\tsyscall\n\t"
+		"movdqu %%xmm0, 0x00(%1)\n\tmovdqu %%xmm1, 0x10(%1)\n\t"
+		"movdqu %%xmm2, 0x20(%1)\n\tmovdqu %%xmm3, 0x30(%1)\n\t"
+		"movdqu %%xmm4, 0x40(%1)\n\tmovdqu %%xmm5, 0x50(%1)\n\t"
+		"movdqu %%xmm6, 0x60(%1)\n\tmovdqu %%xmm7, 0x70(%1)\n\t"
+		"movdqu %%xmm8, 0x80(%1)\n\tmovdqu %%xmm9, 0x90(%1)\n\t"
+		"movdqu %%xmm10, 0xa0(%1)\n\tmovdqu %%xmm11, 0xb0(%1)\n\t"
+		"movdqu %%xmm12, 0xc0(%1)\n\tmovdqu %%xmm13, 0xd0(%1)\n\t"
+		"movdqu %%xmm14, 0xe0(%1)\n\tmovdqu %%xmm15, 0xf0(%1)"
+		: : "r"(in), "r"(out)
+		: "rax", "rcx", "r11", "memory",
+		  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+		  "xmm15");
+	return !memcmp(in, out, 16 * 16);
+}
+
+TEST_F_TIMEOUT(hs, host_fpu_state_survives_a_guest_on_the_same_cpu, 300)
+{
+	bool avx = hvm_cpuinfo_flag("avx");
+	unsigned long iterations = 0, broken = 0;
+	struct hvm_vm_status st;
+
+	ASSERT_EQ(0, pin(0, 0));
+	start_on_cpu(_metadata, &self->c, self->name, "fpu.elf", 0);
+	do {
+		int i;
+
+		for (i = 0; i < 50; i++, iterations++)
+			if (!regs_survive_a_yield(iterations, avx))
+				broken++;
+		ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
+	} while (st.state == HVM_VM_RUNNING);
+
+	HVCTL_OK(&self->c, "console", self->name);
+	TH_LOG("%lu %s checks while the guest ran", iterations, avx ? "AVX" : "SSE");
+	ASSERT_OUTPUT("fpu kept after 20000 exits\n", self->c.out);
+	ASSERT_STOP_REASON(HVM_STOP_EXIT, &st);
+	ASSERT_EQ(0ul, broken);
+	ASSERT_LT(0ul, iterations);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvm AMD-V backend: the world switch.
+ *
+ * Called with interrupts disabled and GIF clear. VMRUN switches RAX, RSP,
+ * RIP, RFLAGS, the control registers and CS/DS/ES/SS; the other GPRs are
+ * loaded and saved here, and the state VMRUN leaves alone (FS, GS, TR,
+ * LDTR, KERNEL_GS_BASE, STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*) is switched
+ * with VMLOAD/VMSAVE: guest state from/to the VMCB, host state from a
+ * per-CPU page the C side filled with VMSAVE.
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+
+#include "svm.h"
+
+#define GPR(n)		(SVM_GPR_##n * 8)
+
+/* Stack layout after the prologue (offsets from %rsp). */
+#define STK_HOST_PA	0
+#define STK_VMCB_PA	8
+#define STK_GPRS	16
+#define STK_STATUS	24
+
+	.text
+
+/*
+ * int svm_vmrun(unsigned long *gprs, unsigned long vmcb_pa,
+ *		 unsigned long host_vmsave_pa)
+ *
+ * Returns 0, or 1 when VMLOAD, VMRUN or VMSAVE faulted (EFER.SVME was
+ * cleared under us, e.g. by an emergency reboot); the exception table
+ * then resumes after the faulting instruction.
+ */
+SYM_FUNC_START(svm_vmrun)
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%r15
+	push	%r14
+	push	%r13
+	push	%r12
+	push	%rbx
+	push	$0			/* STK_STATUS */
+	push	%rdi			/* STK_GPRS */
+	push	%rsi			/* STK_VMCB_PA */
+	push	%rdx			/* STK_HOST_PA */
+
+	/* Guest FS/GS/TR/LDTR and syscall MSRs. */
+	mov	%rsi, %rax
+1:	vmload	%rax
+2:
+	mov	GPR(RCX)(%rdi), %rcx
+	mov	GPR(RDX)(%rdi), %rdx
+	mov	GPR(RBX)(%rdi), %rbx
+	mov	GPR(RBP)(%rdi), %rbp
+	mov	GPR(RSI)(%rdi), %rsi
+	mov	GPR(R8)(%rdi), %r8
+	mov	GPR(R9)(%rdi), %r9
+	mov	GPR(R10)(%rdi), %r10
+	mov	GPR(R11)(%rdi), %r11
+	mov	GPR(R12)(%rdi), %r12
+	mov	GPR(R13)(%rdi), %r13
+	mov	GPR(R14)(%rdi), %r14
+	mov	GPR(R15)(%rdi), %r15
+	mov	GPR(RDI)(%rdi), %rdi
+
+	/*
+	 * IF=1 with GIF=0: a host interrupt stays pending until VMRUN sets
+	 * GIF, then causes an INTR #VMEXIT instead of being taken here.
+	 */
+	sti
+3:	vmrun	%rax
+4:	cli
+
+	/* RAX is the host's again (the VMCB address); the stack is ours. */
+	mov	STK_GPRS(%rsp), %rax
+	mov	%rcx, GPR(RCX)(%rax)
+	mov	%rdx, GPR(RDX)(%rax)
+	mov	%rbx, GPR(RBX)(%rax)
+	mov	%rbp, GPR(RBP)(%rax)
+	mov	%rsi, GPR(RSI)(%rax)
+	mov	%rdi, GPR(RDI)(%rax)
+	mov	%r8, GPR(R8)(%rax)
+	mov	%r9, GPR(R9)(%rax)
+	mov	%r10, GPR(R10)(%rax)
+	mov	%r11, GPR(R11)(%rax)
+	mov	%r12, GPR(R12)(%rax)
+	mov	%r13, GPR(R13)(%rax)
+	mov	%r14, GPR(R14)(%rax)
+	mov	%r15, GPR(R15)(%rax)
+
+	mov	STK_VMCB_PA(%rsp), %rax
+5:	vmsave	%rax
+6:
+	/* Host FS/GS (per-CPU data), TR, LDTR and syscall MSRs. */
+	mov	STK_HOST_PA(%rsp), %rax
+7:	vmload	%rax
+8:
+	/* The guest may have poisoned the RSB: stuff it before any RET. */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+	/* Retbleed/SRSO: untrain RET before the first one (clobbers AX/CX/DX). */
+#ifdef UNTRAIN_RET_VM
+	UNTRAIN_RET_VM
+#else
+	UNTRAIN_RET
+#ifdef X86_FEATURE_IBPB_ON_VMEXIT
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+#endif
+#endif
+
+	/* Leave no guest value in a register the host might consume. */
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
+	xor	%edi, %edi
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r11d, %r11d
+
+	add	$STK_STATUS, %rsp
+	pop	%rax			/* status */
+	pop	%rbx
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+	pop	%rbp
+	RET
+
+10:	movq	$1, STK_STATUS(%rsp)
+	jmp	2b
+11:	movq	$1, STK_STATUS(%rsp)
+	jmp	4b
+12:	movq	$1, STK_STATUS(%rsp)
+	jmp	6b
+13:	movq	$1, STK_STATUS(%rsp)
+	jmp	8b
+
+	_ASM_EXTABLE(1b, 10b)
+	_ASM_EXTABLE(3b, 11b)
+	_ASM_EXTABLE(5b, 12b)
+	_ASM_EXTABLE(7b, 13b)
+SYM_FUNC_END(svm_vmrun)

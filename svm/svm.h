@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvm AMD-V backend: private declarations shared by the svm/ C files and
+ * entry.S.
+ */
+#ifndef _HVM_SVM_H
+#define _HVM_SVM_H
+
+/*
+ * Guest GPRs that VMRUN does not switch, as byte offsets into
+ * svm_vcpu::gprs[] (indexed by the x86 register number; the RAX and RSP
+ * slots stay unused: those two live in the VMCB).
+ */
+#define SVM_GPR_RAX	0
+#define SVM_GPR_RCX	1
+#define SVM_GPR_RDX	2
+#define SVM_GPR_RBX	3
+#define SVM_GPR_RSP	4
+#define SVM_GPR_RBP	5
+#define SVM_GPR_RSI	6
+#define SVM_GPR_RDI	7
+#define SVM_GPR_R8	8
+#define SVM_GPR_R9	9
+#define SVM_GPR_R10	10
+#define SVM_GPR_R11	11
+#define SVM_GPR_R12	12
+#define SVM_GPR_R13	13
+#define SVM_GPR_R14	14
+#define SVM_GPR_R15	15
+#define SVM_NR_GPRS	16
+
+#ifndef __ASSEMBLY__
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+#include "hvm.h"
+#include "vmcb.h"
+
+/**
+ * struct svm_cpu - per physical CPU state
+ * @hsave:       VM_HSAVE_PA page (VMRUN's host save area, format private
+ *               to the CPU)
+ * @host_vmsave: VMSAVE/VMLOAD page for the host's FS/GS/TR/LDTR/syscall
+ *               MSRs, which VMRUN does not restore
+ * @enabled:     EFER.SVME was set by us (so hardware_disable clears it)
+ * @asid_gen:    ASID generation; bumped when @next_asid wraps (flush all)
+ * @next_asid:   next ASID to hand out on this CPU
+ * @host_tsc_aux: the host's TSC_AUX (CPU and node number for RDTSCP/RDPID)
+ * @guest_tsc_aux: TSC_AUX holds the guest's value, not @host_tsc_aux
+ *
+ * Locking: @hsave/@host_vmsave are [c] between hardware_setup and
+ * hardware_unsetup; the rest is touched only on this CPU with preemption
+ * (ASIDs: interrupts) disabled.
+ */
+struct svm_cpu {
+	struct page *hsave;
+	struct page *host_vmsave;
+	bool enabled;
+	u64 asid_gen;
+	u32 next_asid;
+	u64 host_tsc_aux;
+	bool guest_tsc_aux;
+};
+
+DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
+
+/**
+ * struct svm_vcpu - vendor state of one vCPU (hvm_vcpu::arch)
+ *
+ * Everything is [t]: owned by the vCPU thread while the VM runs, touched
+ * by others only while it is stopped.
+ */
+struct svm_vcpu {
+	struct hvm_vcpu *vcpu;
+	struct vmcb *vmcb;
+	phys_addr_t vmcb_pa;
+	unsigned long gprs[SVM_NR_GPRS];
+
+	/* Guest FPU/SSE/AVX state (XSAVE standard format, or FXSAVE). */
+	void *fpu;
+	u64 xcr0;			/* guest XCR0 */
+
+	/* Per-CPU ASID (see npt.c). */
+	u32 asid;
+	int asid_cpu;
+	u64 asid_gen;
+
+	/* Repeated nested page faults without progress (see exit.c). */
+	u64 npf_last_gpa;
+	u64 npf_last_rip;
+	unsigned int npf_repeat;
+
+	/*
+	 * Debug registers: intercepted until the guest first touches one;
+	 * from then on DR0-3 are switched on every run.
+	 */
+	bool dr_passthrough;
+	unsigned long guest_dr[4];
+};
+
+/* svm.c */
+extern u32 svm_nr_asids;
+extern u32 svm_features;		/* CPUID Fn8000_000A EDX */
+extern u64 svm_host_xcr0;		/* 0 without XSAVE */
+extern u64 svm_guest_xcr0_mask;		/* what a guest XSETBV may enable */
+extern unsigned int svm_fpu_size;
+extern phys_addr_t svm_iopm_pa, svm_msrpm_pa;
+
+static inline bool svm_has(u32 feature)
+{
+	return svm_features & feature;
+}
+
+/* entry.S */
+int svm_vmrun(unsigned long *gprs, unsigned long vmcb_pa,
+	      unsigned long host_vmsave_pa);
+
+/* vmcb.c */
+void svm_vmcb_init_control(struct svm_vcpu *sv);
+void svm_vmcb_init(struct svm_vcpu *sv);
+void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
+int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_error,
+			  u32 error);
+void svm_skip_insn(struct svm_vcpu *sv, unsigned int len);
+int svm_efer_valid(u64 efer);
+bool svm_pat_valid(u64 pat);
+
+/* exit.c */
+int svm_handle_exit(struct svm_vcpu *sv);
+
+/* npt.c */
+extern const struct hvm_npt_format svm_npt_format;
+void svm_asid_cpu_reset(struct svm_cpu *sc);
+void svm_asid_assign(struct svm_vcpu *sv, struct svm_cpu *sc, int cpu);
+
+#endif /* !__ASSEMBLY__ */
+
+#endif /* _HVM_SVM_H */

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMCS setup, host-state fields, and the vCPU register state.
+ *
+ * The uapi describes segments in the AMD VMCB layout (attrib bits 0-7 type,
+ * S, DPL, P; bits 8-11 AVL, L, D/B, G); VMX access rights keep bits 0-7 and
+ * move AVL..G to bits 12-15, with bit 16 meaning "unusable".
+ */
+#define pr_fmt(fmt) "hvm: vmx: " fmt
+
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/trapnr.h>
+
+#include "vmx.h"
+
+#define VMX_CR4_FORBIDDEN	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET)
+
+/* CR0 bits the guest owns outright are left out of the mask; the rest trap on change. */
+static unsigned long vmx_cr0_mask(void)
+{
+	unsigned long mask = vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1 |
+			     X86_CR0_CD | X86_CR0_NW;
+
+	if (vmx_caps.unrestricted)
+		mask &= ~(X86_CR0_PE | X86_CR0_PG);
+	return mask;
+}
+
+static unsigned long vmx_cr4_mask(void)
+{
+	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | VMX_CR4_FORBIDDEN;
+}
+
+/** vmx_actual_cr0() - the CR0 the CPU runs the guest with for guest-visible @cr0 */
+unsigned long vmx_actual_cr0(unsigned long cr0)
+{
+	unsigned long fixed0 = vmx_caps.cr0_fixed0;
+
+	if (vmx_caps.unrestricted)
+		fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
+	/* The guest never makes the physical CPU uncached. */
+	return ((cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0) & vmx_caps.cr0_fixed1;
+}
+
+unsigned long vmx_actual_cr4(unsigned long cr4)
+{
+	return ((cr4 & ~VMX_CR4_FORBIDDEN) | vmx_caps.cr4_fixed0 | X86_CR4_VMXE) &
+	       vmx_caps.cr4_fixed1;
+}
+
+/** vmx_guest_cr0() - CR0 as the guest sees it (current VMCS) */
+unsigned long vmx_guest_cr0(void)
+{
+	unsigned long mask = vmx_cr0_mask();
+
+	return (vmcs_read(GUEST_CR0) & ~mask) | (vmcs_read(CR0_READ_SHADOW) & mask);
+}
+
+unsigned long vmx_guest_cr4(void)
+{
+	unsigned long mask = vmx_cr4_mask();
+
+	return (vmcs_read(GUEST_CR4) & ~mask) | (vmcs_read(CR4_READ_SHADOW) & mask);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Segments */
+
+struct vmx_seg_fields {
+	u32 sel, base, limit, ar;
+};
+
+enum { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, SEG_TR, SEG_LDTR, NR_SEGS };
+
+static const struct vmx_seg_fields vmx_seg[NR_SEGS] = {
+	[SEG_CS]   = { GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES },
+	[SEG_DS]   = { GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES },
+	[SEG_ES]   = { GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES },
+	[SEG_FS]   = { GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES },
+	[SEG_GS]   = { GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES },
+	[SEG_SS]   = { GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES },
+	[SEG_TR]   = { GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES },
+	[SEG_LDTR] = { GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES },
+};
+
+#define SEG_ATTR_P	0x80
+#define SEG_ATTR_S	0x10
+#define VMX_AR_G	(1U << 15)
+
+/*
+ * AMD attrib -> VMX access rights, made acceptable to the VM-entry checks
+ * without changing what the guest sees: not-present data segments become
+ * "unusable", code and data types get their accessed bit, G follows the
+ * byte limit, and a TR the loader left empty becomes a busy 32-bit TSS.
+ */
+static u32 vmx_seg_ar(const struct hvm_segment *s, int seg, u32 *limit)
+{
+	u32 ar = (s->attrib & 0xff) | ((s->attrib & 0xf00) << 4);
+	bool present = s->attrib & SEG_ATTR_P;
+
+	switch (seg) {
+	case SEG_TR:
+		if (!present || (s->attrib & SEG_ATTR_S) ||
+		    ((ar & 0xf) != 3 && (ar & 0xf) != 11))
+			ar = 0x8b;
+		break;
+	case SEG_LDTR:
+		if (!present || !(s->selector & ~7))
+			return VMX_AR_UNUSABLE;
+		break;
+	case SEG_CS:
+		ar |= SEG_ATTR_P | SEG_ATTR_S;
+		break;
+	default:
+		if (!present)
+			return VMX_AR_UNUSABLE;
+		break;
+	}
+	if (ar & SEG_ATTR_S)
+		ar |= 1;
+	if (*limit > 0xfffff) {
+		ar |= VMX_AR_G;
+		*limit |= 0xfff;
+	} else if ((*limit & 0xfff) != 0xfff) {
+		ar &= ~VMX_AR_G;
+	}
+	return ar;
+}
+
+static void vmx_write_seg(int seg, const struct hvm_segment *s)
+{
+	const struct vmx_seg_fields *f = &vmx_seg[seg];
+	u32 limit = s->limit;
+	u32 ar = vmx_seg_ar(s, seg, &limit);
+
+	vmcs_write(f->sel, s->selector);
+	vmcs_write(f->base, s->base);
+	vmcs_write(f->limit, limit);
+	vmcs_write(f->ar, ar);
+}
+
+static void vmx_read_seg(int seg, struct hvm_segment *s)
+{
+	const struct vmx_seg_fields *f = &vmx_seg[seg];
+	u32 ar = vmcs_read32(f->ar);
+
+	s->selector = vmcs_read(f->sel);
+	s->base = vmcs_read(f->base);
+	s->limit = vmcs_read32(f->limit);
+	s->attrib = (ar & 0xff) | ((ar >> 4) & 0xf00);
+	if (ar & VMX_AR_UNUSABLE)
+		s->attrib &= ~SEG_ATTR_P;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Paging mode */
+
+/*
+ * vmx_update_efer() - write guest EFER, deriving LMA and the IA-32e entry
+ * control from LME and CR0.PG (the hardware only does that itself when the
+ * guest's own MOV to CR0 runs unintercepted).
+ */
+void vmx_update_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	if ((efer & EFER_LME) && (vmx_guest_cr0() & X86_CR0_PG))
+		efer |= EFER_LMA;
+	else
+		efer &= ~EFER_LMA;
+	vmcs_write(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		vmx->entry_ctls |= ENTRY_IA32E_MODE;
+	else
+		vmx->entry_ctls &= ~ENTRY_IA32E_MODE;
+	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+}
+
+/*
+ * vmx_load_pdptrs() - PAE paging without long mode takes its PDPTEs from
+ * the VMCS at VM entry: load them from guest memory when we changed the
+ * paging state behind the guest's back. Returns 0 or -EFAULT.
+ */
+int vmx_load_pdptrs(struct vmx_vcpu *vmx)
+{
+	u64 pdpte[4];
+	int i, r;
+
+	if (!(vmx_guest_cr0() & X86_CR0_PG) || !(vmx_guest_cr4() & X86_CR4_PAE) ||
+	    (vmcs_read(GUEST_IA32_EFER) & EFER_LMA))
+		return 0;
+	r = hvm_mem_read(vmx->vcpu->vm, vmcs_read(GUEST_CR3) & 0xffffffe0UL,
+			 pdpte, sizeof(pdpte));
+	if (r)
+		return -EFAULT;
+	for (i = 0; i < 4; i++)
+		vmcs_write(GUEST_PDPTR0 + 2 * i, pdpte[i]);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Register state */
+
+/** vmx_read_regs() - the architectural state from the current VMCS */
+void vmx_read_regs(struct vmx_vcpu *vmx, struct hvm_regs *regs)
+{
+	regs->rax = vmx->gprs[0];
+	regs->rcx = vmx->gprs[1];
+	regs->rdx = vmx->gprs[2];
+	regs->rbx = vmx->gprs[3];
+	regs->rsp = vmcs_read(GUEST_RSP);
+	regs->rbp = vmx->gprs[5];
+	regs->rsi = vmx->gprs[6];
+	regs->rdi = vmx->gprs[7];
+	regs->r8 = vmx->gprs[8];
+	regs->r9 = vmx->gprs[9];
+	regs->r10 = vmx->gprs[10];
+	regs->r11 = vmx->gprs[11];
+	regs->r12 = vmx->gprs[12];
+	regs->r13 = vmx->gprs[13];
+	regs->r14 = vmx->gprs[14];
+	regs->r15 = vmx->gprs[15];
+	regs->rip = vmcs_read(GUEST_RIP);
+	regs->rflags = vmcs_read(GUEST_RFLAGS);
+	regs->cr0 = vmx_guest_cr0();
+	regs->cr2 = vmx->cr2;
+	regs->cr3 = vmcs_read(GUEST_CR3);
+	regs->cr4 = vmx_guest_cr4();
+	regs->efer = vmcs_read(GUEST_IA32_EFER);
+	vmx_read_seg(SEG_CS, &regs->cs);
+	vmx_read_seg(SEG_DS, &regs->ds);
+	vmx_read_seg(SEG_ES, &regs->es);
+	vmx_read_seg(SEG_FS, &regs->fs);
+	vmx_read_seg(SEG_GS, &regs->gs);
+	vmx_read_seg(SEG_SS, &regs->ss);
+	vmx_read_seg(SEG_TR, &regs->tr);
+	vmx_read_seg(SEG_LDTR, &regs->ldtr);
+	regs->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+	regs->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+	regs->idt.base = vmcs_read(GUEST_IDTR_BASE);
+	regs->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+}
+
+/*
+ * vmx_write_regs() - load @regs into the current VMCS (pending events and
+ * interruptibility are left alone: exit handlers use this too)
+ */
+void vmx_write_regs(struct vmx_vcpu *vmx, const struct hvm_regs *regs)
+{
+	vmx->gprs[0] = regs->rax;
+	vmx->gprs[1] = regs->rcx;
+	vmx->gprs[2] = regs->rdx;
+	vmx->gprs[3] = regs->rbx;
+	vmcs_write(GUEST_RSP, regs->rsp);
+	vmx->gprs[5] = regs->rbp;
+	vmx->gprs[6] = regs->rsi;
+	vmx->gprs[7] = regs->rdi;
+	vmx->gprs[8] = regs->r8;
+	vmx->gprs[9] = regs->r9;
+	vmx->gprs[10] = regs->r10;
+	vmx->gprs[11] = regs->r11;
+	vmx->gprs[12] = regs->r12;
+	vmx->gprs[13] = regs->r13;
+	vmx->gprs[14] = regs->r14;
+	vmx->gprs[15] = regs->r15;
+	vmcs_write(GUEST_RIP, regs->rip);
+	vmcs_write(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
+
+	vmcs_write(CR0_READ_SHADOW, regs->cr0);
+	vmcs_write(GUEST_CR0, vmx_actual_cr0(regs->cr0));
+	vmcs_write(CR4_READ_SHADOW, regs->cr4);
+	vmcs_write(GUEST_CR4, vmx_actual_cr4(regs->cr4));
+	vmcs_write(GUEST_CR3, regs->cr3);
+	vmx->cr2 = regs->cr2;
+	vmx_update_efer(vmx, regs->efer);
+
+	vmx_write_seg(SEG_CS, &regs->cs);
+	vmx_write_seg(SEG_DS, &regs->ds);
+	vmx_write_seg(SEG_ES, &regs->es);
+	vmx_write_seg(SEG_FS, &regs->fs);
+	vmx_write_seg(SEG_GS, &regs->gs);
+	vmx_write_seg(SEG_SS, &regs->ss);
+	vmx_write_seg(SEG_TR, &regs->tr);
+	vmx_write_seg(SEG_LDTR, &regs->ldtr);
+	vmcs_write(GUEST_GDTR_BASE, regs->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, regs->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, regs->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, regs->idt.limit);
+	vmx_load_pdptrs(vmx);
+}
+
+/* Callers from any CPU: pull the VMCS here for the duration (VM not running). */
+static void vmx_load_here(struct hvm_vcpu *vcpu)
+{
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+}
+
+/** vmx_get_regs() - ops->get_regs */
+void vmx_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
+{
+	vmx_load_here(vcpu);
+	vmx_read_regs(vcpu->arch, regs);
+	preempt_enable();
+}
+
+/**
+ * vmx_set_regs() - ops->set_regs: a new state, no event pending
+ * @vcpu: the vCPU
+ * @regs: the new state
+ *
+ * Without unrestricted guest the CPU cannot run real mode or protected
+ * mode with paging off: -EINVAL.
+ */
+int vmx_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
+{
+	struct vmx_vcpu *vmx = vcpu->arch;
+
+	if (!vmx_caps.unrestricted &&
+	    (!(regs->cr0 & X86_CR0_PE) || !(regs->cr0 & X86_CR0_PG))) {
+		pr_debug("real mode and unpaged protected mode need unrestricted guest\n");
+		return -EINVAL;
+	}
+	vmx_load_here(vcpu);
+	vmx_write_regs(vmx, regs);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	preempt_enable();
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Host state */
+
+/*
+ * vmx_write_host_percpu() - host fields that differ between CPUs; after
+ * the VMCS moved to @cpu (this CPU, preemption off)
+ */
+void vmx_write_host_percpu(struct vmx_vcpu *vmx, int cpu)
+{
+	u64 v;
+
+	vmcs_write(HOST_TR_BASE, (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	vmcs_write(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
+	rdmsrl(MSR_GS_BASE, v);
+	vmcs_write(HOST_GS_BASE, v);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, v);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, v);
+	vmcs_write(HOST_CR0, read_cr0());
+}
+
+static const u32 vmx_switched_msrs[VMX_NR_MSRS] = {
+	[VMX_MSR_KERNEL_GS_BASE]	= MSR_KERNEL_GS_BASE,
+	[VMX_MSR_STAR]			= MSR_STAR,
+	[VMX_MSR_LSTAR]			= MSR_LSTAR,
+	[VMX_MSR_CSTAR]			= MSR_CSTAR,
+	[VMX_MSR_SYSCALL_MASK]		= MSR_SYSCALL_MASK,
+};
+
+/*
+ * vmx_save_host_task() - host state of the current task that a VM exit
+ * does not restore, or restores from the VMCS: selectors, FS base, the
+ * syscall MSRs (VM-exit MSR-load area), DEBUGCTL, LDTR, IDTR limit
+ */
+void vmx_save_host_task(struct vmx_vcpu *vmx)
+{
+	int i;
+
+	savesegment(ds, vmx->host.ds);
+	savesegment(es, vmx->host.es);
+	savesegment(fs, vmx->host.fs);
+	savesegment(gs, vmx->host.gs);
+	store_ldt(vmx->host.ldt);
+	store_idt(&vmx->host.idt);
+	rdmsrl(MSR_FS_BASE, vmx->host.fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host.kernel_gs_base);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host.debugctl);
+
+	/* Host selector fields need RPL 0 and TI 0; others are reloaded by hand. */
+	vmcs_write(HOST_FS_SELECTOR, (vmx->host.fs & 7) ? 0 : vmx->host.fs);
+	vmcs_write(HOST_GS_SELECTOR, (vmx->host.gs & 7) ? 0 : vmx->host.gs);
+	vmcs_write(HOST_FS_BASE, vmx->host.fs_base);
+
+	for (i = 0; i < VMX_NR_MSRS; i++)
+		rdmsrl(vmx_switched_msrs[i], vmx->host_msrs[i].value);
+}
+
+/* Host fields that are the same on every CPU and for every task. */
+static void vmx_write_host_const(void)
+{
+	struct desc_ptr idt;
+	u64 v;
+
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CR3, __read_cr3());
+	vmcs_write(HOST_CR4, __read_cr4());
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	store_idt(&idt);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_RIP, (unsigned long)hvm_vmx_exit);
+	rdmsrl(MSR_IA32_SYSENTER_CS, v);
+	vmcs_write(HOST_IA32_SYSENTER_CS, v);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, v);
+	rdmsrl(MSR_EFER, v);
+	vmcs_write(HOST_IA32_EFER, v);
+	rdmsrl(MSR_IA32_CR_PAT, v);
+	vmcs_write(HOST_IA32_PAT, v);
+}
+
+/* ---------------------------------------------------------------------- */
+/* MSR bitmap */
+
+static void vmx_msr_passthrough(unsigned long *bitmap, u32 msr)
+{
+	/* Read-low, read-high, write-low, write-high quarters of 1 KiB each. */
+	unsigned long base = (msr & 0xc0000000) ? 1024 * 8 : 0;
+	unsigned long bit = msr & 0x1fff;
+
+	if (msr > 0x1fff && (msr < 0xc0000000 || msr > 0xc0001fff))
+		return;
+	if (hvm_msr_policy(msr, false) == HVM_MSR_ARCH)
+		__clear_bit(base + bit, bitmap);
+	if (hvm_msr_policy(msr, true) == HVM_MSR_ARCH)
+		__clear_bit(2048 * 8 + base + bit, bitmap);
+}
+
+/*
+ * Only MSRs whose guest value the VMCS itself holds (FS/GS base, SYSENTER)
+ * or switches through the MSR areas pass through; every other access
+ * exits and goes through the core's policy.
+ */
+static void vmx_init_msr_bitmap(unsigned long *bitmap)
+{
+	static const u32 direct[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+		MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	};
+	unsigned int i;
+
+	memset(bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(direct); i++)
+		vmx_msr_passthrough(bitmap, direct[i]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* VMCS initialisation */
+
+/* The architectural reset state: real mode at f000:fff0. */
+static void vmx_reset_regs(struct hvm_regs *r)
+{
+	static const struct hvm_segment data = { .limit = 0xffff, .attrib = 0x93 };
+
+	memset(r, 0, sizeof(*r));
+	r->rip = 0xfff0;
+	r->rflags = X86_EFLAGS_FIXED;
+	r->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	r->cs = (struct hvm_segment){ .base = 0xffff0000, .limit = 0xffff,
+				      .selector = 0xf000, .attrib = 0x9b };
+	r->ds = data;
+	r->es = data;
+	r->fs = data;
+	r->gs = data;
+	r->ss = data;
+	r->tr = (struct hvm_segment){ .limit = 0xffff, .attrib = 0x8b };
+	r->ldtr = (struct hvm_segment){ .limit = 0xffff, .attrib = 0x82 };
+	r->gdt.limit = 0xffff;
+	r->idt.limit = 0xffff;
+}
+
+static void vmx_vmcs_init(struct vmx_vcpu *vmx)
+{
+	struct hvm_regs regs;
+	u32 cpu2 = vmx_caps.cpu2;
+	int i;
+
+	if (vmx->vm->vpid)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vm->vpid);
+	else
+		cpu2 &= ~CPU2_ENABLE_VPID;
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, cpu2);
+	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
+	vmx->entry_ctls = vmx_caps.entry;
+	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+	/* #DB and #AC can loop forever in microcode: intercept and reflect them. */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC));
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	if (vmx_caps.cpu & CPU_USE_MSR_BITMAPS)
+		vmcs_write(MSR_BITMAP, __pa(vmx->msr_bitmap));
+	vmcs_write(VM_EXIT_MSR_STORE_ADDR, __pa(vmx->guest_msrs));
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, VMX_NR_MSRS);
+	vmcs_write(VM_ENTRY_MSR_LOAD_ADDR, __pa(vmx->guest_msrs));
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, VMX_NR_MSRS);
+	vmcs_write(VM_EXIT_MSR_LOAD_ADDR, __pa(vmx->host_msrs));
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, VMX_NR_MSRS);
+	vmcs_write(EPT_POINTER, vmx->vm->eptp);
+	vmcs_write(VMCS_LINK_POINTER, ~0UL);
+	if (vmx_caps.cpu & CPU_TSC_OFFSETTING)
+		vmcs_write(TSC_OFFSET, 0);
+	vmx->cr0_mask = vmx_cr0_mask();
+	vmx->cr4_mask = vmx_cr4_mask();
+	vmcs_write(CR0_GUEST_HOST_MASK, vmx->cr0_mask);
+	vmcs_write(CR4_GUEST_HOST_MASK, vmx->cr4_mask);
+
+	vmx_write_host_const();
+
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_DR7, VMX_DR7_FIXED1);
+	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	for (i = 0; i < VMX_NR_MSRS; i++)
+		vmx->guest_msrs[i].value = 0;
+
+	vmx_reset_regs(&regs);
+	vmx_write_regs(vmx, &regs);
+}
+
+/* The guest's x87/SSE image at reset: FCW 0x37f, MXCSR 0x1f80, XSTATE_BV 0. */
+static void vmx_fpu_reset(void *fpu)
+{
+	memset(fpu, 0, vmx_caps.fpu_size);
+	*(u16 *)fpu = 0x37f;
+	*(u32 *)(fpu + 24) = 0x1f80;
+}
+
+/**
+ * vmx_vcpu_create() - ops->vcpu_create: VMCS, MSR areas and bitmap, FPU
+ * @vcpu: the core vCPU; vcpu->arch is set on success
+ * image; the VMCS gets its controls and the reset state here (VMX is on:
+ * the VM holds a hardware reference).
+ */
+int vmx_vcpu_create(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx;
+	struct page *page;
+	int i, r = -ENOMEM;
+
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	vmx->vcpu = vcpu;
+	vmx->vm = vcpu->vm->arch;
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_node);
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		goto err_free_vmx;
+	vmx->vmcs = page_address(page);
+	*(u32 *)vmx->vmcs = vmx_caps.revision;
+	vmx->vmcs_pa = __pa(vmx->vmcs);
+
+	/* One page: guest area in the first half, host area in the second. */
+	vmx->guest_msrs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vmx->guest_msrs)
+		goto err_free_vmcs;
+	vmx->host_msrs = (void *)vmx->guest_msrs + PAGE_SIZE / 2;
+	for (i = 0; i < VMX_NR_MSRS; i++) {
+		vmx->guest_msrs[i].index = vmx_switched_msrs[i];
+		vmx->host_msrs[i].index = vmx_switched_msrs[i];
+	}
+
+	vmx->msr_bitmap = (void *)__get_free_page(GFP_KERNEL_ACCOUNT);
+	if (!vmx->msr_bitmap)
+		goto err_free_msrs;
+	vmx_init_msr_bitmap(vmx->msr_bitmap);
+
+	/* Power-of-two kmalloc sizes are naturally aligned: XSAVE needs 64. */
+	vmx->fpu = kzalloc(roundup_pow_of_two(vmx_caps.fpu_size), GFP_KERNEL_ACCOUNT);
+	if (!vmx->fpu)
+		goto err_free_bitmap;
+
+	vmx_fpu_reset(vmx->fpu);
+	vmx->xcr0 = XFEATURE_MASK_FP;
+	vmx->dr6 = DR6_RESERVED;
+	vcpu->arch = vmx;
+
+	preempt_disable();
+	r = vmx_insn_vmclear(vmx->vmcs_pa);
+	if (!r) {
+		vmx_vcpu_load(vcpu, smp_processor_id());
+		vmx_vmcs_init(vmx);
+	}
+	preempt_enable();
+	if (r) {
+		pr_err("VMCLEAR of a new VMCS failed (%d)\n", r);
+		r = -EIO;
+		goto err_free_fpu;
+	}
+	return 0;
+
+err_free_fpu:
+	vcpu->arch = NULL;
+	kfree(vmx->fpu);
+err_free_bitmap:
+	free_page((unsigned long)vmx->msr_bitmap);
+err_free_msrs:
+	free_page((unsigned long)vmx->guest_msrs);
+err_free_vmcs:
+	__free_page(page);
+err_free_vmx:
+	kfree(vmx);
+	return r;
+}
+
+/** vmx_vcpu_destroy() - ops->vcpu_destroy: VMCLEAR wherever active, free */
+void vmx_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = vcpu->arch;
+
+	if (!vmx)
+		return;
+	vmx_vcpu_unload(vmx);
+	kfree(vmx->fpu);
+	free_page((unsigned long)vmx->msr_bitmap);
+	free_page((unsigned long)vmx->guest_msrs);
+	free_page((unsigned long)vmx->vmcs);
+	kfree(vmx);
+	vcpu->arch = NULL;
+}

@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMX architectural constants: VMCS field encodings (grouped as in the
+ * Intel SDM Vol. 3, Appendix B), basic exit reasons (Appendix C), control
+ * bits and capability MSRs (Appendix A). Only #defines above the
+ * __ASSEMBLY__ guard, so vmx/entry.S can use them.
+ */
+#ifndef _HVM_VMX_VMCS_H
+#define _HVM_VMX_VMCS_H
+
+/* ---- Capability and control MSRs (SDM Appendix A) ---- */
+#define MSR_VMX_FEATURE_CONTROL		0x0000003a
+#define   VMX_FC_LOCKED			(1ULL << 0)
+#define   VMX_FC_VMXON_IN_SMX		(1ULL << 1)
+#define   VMX_FC_VMXON_OUTSIDE_SMX	(1ULL << 2)
+#define MSR_VMX_BASIC			0x00000480
+#define MSR_VMX_PINBASED_CTLS		0x00000481
+#define MSR_VMX_PROCBASED_CTLS		0x00000482
+#define MSR_VMX_EXIT_CTLS		0x00000483
+#define MSR_VMX_ENTRY_CTLS		0x00000484
+#define MSR_VMX_MISC			0x00000485
+#define MSR_VMX_CR0_FIXED0		0x00000486
+#define MSR_VMX_CR0_FIXED1		0x00000487
+#define MSR_VMX_CR4_FIXED0		0x00000488
+#define MSR_VMX_CR4_FIXED1		0x00000489
+#define MSR_VMX_VMCS_ENUM		0x0000048a
+#define MSR_VMX_PROCBASED_CTLS2		0x0000048b
+#define MSR_VMX_EPT_VPID_CAP		0x0000048c
+#define MSR_VMX_TRUE_PINBASED_CTLS	0x0000048d
+#define MSR_VMX_TRUE_PROCBASED_CTLS	0x0000048e
+#define MSR_VMX_TRUE_EXIT_CTLS		0x0000048f
+#define MSR_VMX_TRUE_ENTRY_CTLS		0x00000490
+
+/* IA32_VMX_BASIC */
+#define VMX_BASIC_REVISION_MASK		0x7fffffffULL
+#define VMX_BASIC_VMCS_SIZE_SHIFT	32
+#define VMX_BASIC_VMCS_SIZE_MASK	0x1fffULL
+#define VMX_BASIC_32BIT_PA		(1ULL << 48)
+#define VMX_BASIC_MEMTYPE_SHIFT		50
+#define VMX_BASIC_MEMTYPE_MASK		0xfULL
+#define VMX_BASIC_INS_OUTS			(1ULL << 54)
+#define VMX_BASIC_TRUE_CTLS		(1ULL << 55)
+
+/* IA32_VMX_MISC */
+#define VMX_MISC_PREEMPT_RATE_MASK	0x1fULL
+#define VMX_MISC_UNRESTRICTED_LMA	(1ULL << 5)
+#define VMX_MISC_MSR_LIST_SHIFT		25
+#define VMX_MISC_MSR_LIST_MASK		0x7ULL
+
+/* IA32_VMX_EPT_VPID_CAP */
+#define VMX_EPT_EXECUTE_ONLY		(1ULL << 0)
+#define VMX_EPT_PWL4			(1ULL << 6)
+#define VMX_EPT_MEMTYPE_UC		(1ULL << 8)
+#define VMX_EPT_MEMTYPE_WB		(1ULL << 14)
+#define VMX_EPT_2MB_PAGE		(1ULL << 16)
+#define VMX_EPT_1GB_PAGE		(1ULL << 17)
+#define VMX_EPT_INVEPT			(1ULL << 20)
+#define VMX_EPT_AD			(1ULL << 21)
+#define VMX_EPT_INVEPT_SINGLE		(1ULL << 25)
+#define VMX_EPT_INVEPT_ALL		(1ULL << 26)
+#define VMX_VPID_INVVPID		(1ULL << 32)
+#define VMX_VPID_INVVPID_ADDR		(1ULL << 40)
+#define VMX_VPID_INVVPID_SINGLE		(1ULL << 41)
+#define VMX_VPID_INVVPID_ALL		(1ULL << 42)
+
+/* INVEPT / INVVPID types */
+#define VMX_INVEPT_SINGLE		1
+#define VMX_INVEPT_ALL			2
+#define VMX_INVVPID_SINGLE		1
+#define VMX_INVVPID_ALL			2
+
+/* Memory types (EPTP, EPT leaves, VMCS region) */
+#define VMX_MT_UC			0
+#define VMX_MT_WB			6
+
+/* ---- Pin-based VM-execution controls (SDM 25.6.1) ---- */
+#define PIN_EXT_INTR_EXITING		(1U << 0)
+#define PIN_NMI_EXITING			(1U << 3)
+#define PIN_VIRTUAL_NMIS		(1U << 5)
+#define PIN_PREEMPT_TIMER		(1U << 6)
+#define PIN_POSTED_INTR			(1U << 7)
+
+/* ---- Primary processor-based VM-execution controls (SDM 25.6.2) ---- */
+#define CPU_INTR_WINDOW_EXITING		(1U << 2)
+#define CPU_TSC_OFFSETTING		(1U << 3)
+#define CPU_HLT_EXITING			(1U << 7)
+#define CPU_INVLPG_EXITING		(1U << 9)
+#define CPU_MWAIT_EXITING		(1U << 10)
+#define CPU_RDPMC_EXITING		(1U << 11)
+#define CPU_RDTSC_EXITING		(1U << 12)
+#define CPU_CR3_LOAD_EXITING		(1U << 15)
+#define CPU_CR3_STORE_EXITING		(1U << 16)
+#define CPU_TERTIARY_CONTROLS		(1U << 17)
+#define CPU_CR8_LOAD_EXITING		(1U << 19)
+#define CPU_CR8_STORE_EXITING		(1U << 20)
+#define CPU_TPR_SHADOW			(1U << 21)
+#define CPU_NMI_WINDOW_EXITING		(1U << 22)
+#define CPU_MOV_DR_EXITING		(1U << 23)
+#define CPU_UNCOND_IO_EXITING		(1U << 24)
+#define CPU_USE_IO_BITMAPS		(1U << 25)
+#define CPU_MONITOR_TRAP_FLAG		(1U << 27)
+#define CPU_USE_MSR_BITMAPS		(1U << 28)
+#define CPU_MONITOR_EXITING		(1U << 29)
+#define CPU_PAUSE_EXITING		(1U << 30)
+#define CPU_SECONDARY_CONTROLS		(1U << 31)
+
+/* ---- Secondary processor-based VM-execution controls ---- */
+#define CPU2_VIRT_APIC_ACCESSES		(1U << 0)
+#define CPU2_ENABLE_EPT			(1U << 1)
+#define CPU2_DESC_TABLE_EXITING		(1U << 2)
+#define CPU2_ENABLE_RDTSCP		(1U << 3)
+#define CPU2_VIRT_X2APIC		(1U << 4)
+#define CPU2_ENABLE_VPID		(1U << 5)
+#define CPU2_WBINVD_EXITING		(1U << 6)
+#define CPU2_UNRESTRICTED_GUEST		(1U << 7)
+#define CPU2_APIC_REGISTER_VIRT		(1U << 8)
+#define CPU2_VIRT_INTR_DELIVERY		(1U << 9)
+#define CPU2_PAUSE_LOOP_EXITING		(1U << 10)
+#define CPU2_RDRAND_EXITING		(1U << 11)
+#define CPU2_ENABLE_INVPCID		(1U << 12)
+#define CPU2_ENABLE_VMFUNC		(1U << 13)
+#define CPU2_VMCS_SHADOWING		(1U << 14)
+#define CPU2_ENCLS_EXITING		(1U << 15)
+#define CPU2_RDSEED_EXITING		(1U << 16)
+#define CPU2_ENABLE_PML			(1U << 17)
+#define CPU2_EPT_VIOLATION_VE		(1U << 18)
+#define CPU2_PT_CONCEAL_VMX		(1U << 19)
+#define CPU2_ENABLE_XSAVES		(1U << 20)
+#define CPU2_MODE_BASED_EPT_EXEC	(1U << 22)
+#define CPU2_TSC_SCALING		(1U << 25)
+#define CPU2_ENABLE_USER_WAIT_PAUSE	(1U << 26)
+#define CPU2_ENABLE_PCONFIG		(1U << 27)
+#define CPU2_ENCLV_EXITING		(1U << 28)
+
+/* ---- VM-exit controls (SDM 25.7.1) ---- */
+#define EXIT_SAVE_DEBUG_CONTROLS	(1U << 2)
+#define EXIT_HOST_ADDR_SPACE_SIZE	(1U << 9)
+#define EXIT_LOAD_PERF_GLOBAL_CTRL	(1U << 12)
+#define EXIT_ACK_INTR_ON_EXIT		(1U << 15)
+#define EXIT_SAVE_IA32_PAT		(1U << 18)
+#define EXIT_LOAD_IA32_PAT		(1U << 19)
+#define EXIT_SAVE_IA32_EFER		(1U << 20)
+#define EXIT_LOAD_IA32_EFER		(1U << 21)
+#define EXIT_SAVE_PREEMPT_TIMER		(1U << 22)
+#define EXIT_CLEAR_BNDCFGS		(1U << 23)
+#define EXIT_PT_CONCEAL_VMX		(1U << 24)
+#define EXIT_CLEAR_RTIT_CTL		(1U << 25)
+#define EXIT_LOAD_CET_STATE		(1U << 28)
+
+/* ---- VM-entry controls (SDM 25.8.1) ---- */
+#define ENTRY_LOAD_DEBUG_CONTROLS	(1U << 2)
+#define ENTRY_IA32E_MODE		(1U << 9)
+#define ENTRY_SMM			(1U << 10)
+#define ENTRY_DEACT_DUAL_MONITOR	(1U << 11)
+#define ENTRY_LOAD_PERF_GLOBAL_CTRL	(1U << 13)
+#define ENTRY_LOAD_IA32_PAT		(1U << 14)
+#define ENTRY_LOAD_IA32_EFER		(1U << 15)
+#define ENTRY_LOAD_BNDCFGS		(1U << 16)
+#define ENTRY_PT_CONCEAL_VMX		(1U << 17)
+#define ENTRY_LOAD_RTIT_CTL		(1U << 18)
+#define ENTRY_LOAD_CET_STATE		(1U << 20)
+
+/* ---- B.1.1 16-bit control fields ---- */
+#define VIRTUAL_PROCESSOR_ID		0x00000000
+#define POSTED_INTR_NOTIFICATION_VECTOR	0x00000002
+#define EPTP_INDEX			0x00000004
+
+/* ---- B.1.2 16-bit guest-state fields ---- */
+#define GUEST_ES_SELECTOR		0x00000800
+#define GUEST_CS_SELECTOR		0x00000802
+#define GUEST_SS_SELECTOR		0x00000804
+#define GUEST_DS_SELECTOR		0x00000806
+#define GUEST_FS_SELECTOR		0x00000808
+#define GUEST_GS_SELECTOR		0x0000080a
+#define GUEST_LDTR_SELECTOR		0x0000080c
+#define GUEST_TR_SELECTOR		0x0000080e
+#define GUEST_INTR_STATUS		0x00000810
+#define GUEST_PML_INDEX			0x00000812
+
+/* ---- B.1.3 16-bit host-state fields ---- */
+#define HOST_ES_SELECTOR		0x00000c00
+#define HOST_CS_SELECTOR		0x00000c02
+#define HOST_SS_SELECTOR		0x00000c04
+#define HOST_DS_SELECTOR		0x00000c06
+#define HOST_FS_SELECTOR		0x00000c08
+#define HOST_GS_SELECTOR		0x00000c0a
+#define HOST_TR_SELECTOR		0x00000c0c
+
+/* ---- B.2.1 64-bit control fields ---- */
+#define IO_BITMAP_A			0x00002000
+#define IO_BITMAP_B			0x00002002
+#define MSR_BITMAP			0x00002004
+#define VM_EXIT_MSR_STORE_ADDR		0x00002006
+#define VM_EXIT_MSR_LOAD_ADDR		0x00002008
+#define VM_ENTRY_MSR_LOAD_ADDR		0x0000200a
+#define EXECUTIVE_VMCS_POINTER		0x0000200c
+#define PML_ADDRESS			0x0000200e
+#define TSC_OFFSET			0x00002010
+#define VIRTUAL_APIC_PAGE_ADDR		0x00002012
+#define APIC_ACCESS_ADDR		0x00002014
+#define POSTED_INTR_DESC_ADDR		0x00002016
+#define VM_FUNCTION_CONTROL		0x00002018
+#define EPT_POINTER			0x0000201a
+#define EOI_EXIT_BITMAP0		0x0000201c
+#define XSS_EXIT_BITMAP			0x0000202c
+#define TSC_MULTIPLIER			0x00002032
+
+/* ---- B.2.2 64-bit read-only data fields ---- */
+#define GUEST_PHYSICAL_ADDRESS		0x00002400
+
+/* ---- B.2.3 64-bit guest-state fields ---- */
+#define VMCS_LINK_POINTER		0x00002800
+#define GUEST_IA32_DEBUGCTL		0x00002802
+#define GUEST_IA32_PAT			0x00002804
+#define GUEST_IA32_EFER			0x00002806
+#define GUEST_IA32_PERF_GLOBAL_CTRL	0x00002808
+#define GUEST_PDPTR0			0x0000280a
+#define GUEST_PDPTR1			0x0000280c
+#define GUEST_PDPTR2			0x0000280e
+#define GUEST_PDPTR3			0x00002810
+#define GUEST_BNDCFGS			0x00002812
+
+/* ---- B.2.4 64-bit host-state fields ---- */
+#define HOST_IA32_PAT			0x00002c00
+#define HOST_IA32_EFER			0x00002c02
+#define HOST_IA32_PERF_GLOBAL_CTRL	0x00002c04
+
+/* ---- B.3.1 32-bit control fields ---- */
+#define PIN_BASED_VM_EXEC_CONTROL	0x00004000
+#define CPU_BASED_VM_EXEC_CONTROL	0x00004002
+#define EXCEPTION_BITMAP		0x00004004
+#define PAGE_FAULT_ERROR_CODE_MASK	0x00004006
+#define PAGE_FAULT_ERROR_CODE_MATCH	0x00004008
+#define CR3_TARGET_COUNT		0x0000400a
+#define VM_EXIT_CONTROLS		0x0000400c
+#define VM_EXIT_MSR_STORE_COUNT		0x0000400e
+#define VM_EXIT_MSR_LOAD_COUNT		0x00004010
+#define VM_ENTRY_CONTROLS		0x00004012
+#define VM_ENTRY_MSR_LOAD_COUNT		0x00004014
+#define VM_ENTRY_INTR_INFO_FIELD	0x00004016
+#define VM_ENTRY_EXCEPTION_ERROR_CODE	0x00004018
+#define VM_ENTRY_INSTRUCTION_LEN	0x0000401a
+#define TPR_THRESHOLD			0x0000401c
+#define SECONDARY_VM_EXEC_CONTROL	0x0000401e
+#define PLE_GAP				0x00004020
+#define PLE_WINDOW			0x00004022
+
+/* ---- B.3.2 32-bit read-only data fields ---- */
+#define VM_INSTRUCTION_ERROR		0x00004400
+#define VM_EXIT_REASON			0x00004402
+#define VM_EXIT_INTR_INFO		0x00004404
+#define VM_EXIT_INTR_ERROR_CODE		0x00004406
+#define IDT_VECTORING_INFO_FIELD	0x00004408
+#define IDT_VECTORING_ERROR_CODE	0x0000440a
+#define VM_EXIT_INSTRUCTION_LEN		0x0000440c
+#define VMX_INSTRUCTION_INFO		0x0000440e
+
+/* ---- B.3.3 32-bit guest-state fields ---- */
+#define GUEST_ES_LIMIT			0x00004800
+#define GUEST_CS_LIMIT			0x00004802
+#define GUEST_SS_LIMIT			0x00004804
+#define GUEST_DS_LIMIT			0x00004806
+#define GUEST_FS_LIMIT			0x00004808
+#define GUEST_GS_LIMIT			0x0000480a
+#define GUEST_LDTR_LIMIT		0x0000480c
+#define GUEST_TR_LIMIT			0x0000480e
+#define GUEST_GDTR_LIMIT		0x00004810
+#define GUEST_IDTR_LIMIT		0x00004812
+#define GUEST_ES_AR_BYTES		0x00004814
+#define GUEST_CS_AR_BYTES		0x00004816
+#define GUEST_SS_AR_BYTES		0x00004818
+#define GUEST_DS_AR_BYTES		0x0000481a
+#define GUEST_FS_AR_BYTES		0x0000481c
+#define GUEST_GS_AR_BYTES		0x0000481e
+#define GUEST_LDTR_AR_BYTES		0x00004820
+#define GUEST_TR_AR_BYTES		0x00004822
+#define GUEST_INTERRUPTIBILITY_INFO	0x00004824
+#define GUEST_ACTIVITY_STATE		0x00004826
+#define GUEST_SMBASE			0x00004828
+#define GUEST_SYSENTER_CS		0x0000482a
+#define VMX_PREEMPTION_TIMER_VALUE	0x0000482e
+
+/* ---- B.3.4 32-bit host-state field ---- */
+#define HOST_IA32_SYSENTER_CS		0x00004c00
+
+/* ---- B.4.1 natural-width control fields ---- */
+#define CR0_GUEST_HOST_MASK		0x00006000
+#define CR4_GUEST_HOST_MASK		0x00006002
+#define CR0_READ_SHADOW			0x00006004
+#define CR4_READ_SHADOW			0x00006006
+#define CR3_TARGET_VALUE0		0x00006008
+
+/* ---- B.4.2 natural-width read-only data fields ---- */
+#define EXIT_QUALIFICATION		0x00006400
+#define IO_RCX				0x00006402
+#define IO_RSI				0x00006404
+#define IO_RDI				0x00006406
+#define IO_RIP				0x00006408
+#define GUEST_LINEAR_ADDRESS		0x0000640a
+
+/* ---- B.4.3 natural-width guest-state fields ---- */
+#define GUEST_CR0			0x00006800
+#define GUEST_CR3			0x00006802
+#define GUEST_CR4			0x00006804
+#define GUEST_ES_BASE			0x00006806
+#define GUEST_CS_BASE			0x00006808
+#define GUEST_SS_BASE			0x0000680a
+#define GUEST_DS_BASE			0x0000680c
+#define GUEST_FS_BASE			0x0000680e
+#define GUEST_GS_BASE			0x00006810
+#define GUEST_LDTR_BASE			0x00006812
+#define GUEST_TR_BASE			0x00006814
+#define GUEST_GDTR_BASE			0x00006816
+#define GUEST_IDTR_BASE			0x00006818
+#define GUEST_DR7			0x0000681a
+#define GUEST_RSP			0x0000681c
+#define GUEST_RIP			0x0000681e
+#define GUEST_RFLAGS			0x00006820
+#define GUEST_PENDING_DBG_EXCEPTIONS	0x00006822
+#define GUEST_SYSENTER_ESP		0x00006824
+#define GUEST_SYSENTER_EIP		0x00006826
+
+/* ---- B.4.4 natural-width host-state fields ---- */
+#define HOST_CR0			0x00006c00
+#define HOST_CR3			0x00006c02
+#define HOST_CR4			0x00006c04
+#define HOST_FS_BASE			0x00006c06
+#define HOST_GS_BASE			0x00006c08
+#define HOST_TR_BASE			0x00006c0a
+#define HOST_GDTR_BASE			0x00006c0c
+#define HOST_IDTR_BASE			0x00006c0e
+#define HOST_IA32_SYSENTER_ESP		0x00006c10
+#define HOST_IA32_SYSENTER_EIP		0x00006c12
+#define HOST_RSP			0x00006c14
+#define HOST_RIP			0x00006c16
+
+/* ---- Basic exit reasons (SDM Appendix C) ---- */
+#define EXIT_REASON_EXCEPTION_NMI	0
+#define EXIT_REASON_EXTERNAL_INTERRUPT	1
+#define EXIT_REASON_TRIPLE_FAULT	2
+#define EXIT_REASON_INIT_SIGNAL		3
+#define EXIT_REASON_SIPI_SIGNAL		4
+#define EXIT_REASON_IO_SMI		5
+#define EXIT_REASON_OTHER_SMI		6
+#define EXIT_REASON_INTERRUPT_WINDOW	7
+#define EXIT_REASON_NMI_WINDOW		8
+#define EXIT_REASON_TASK_SWITCH		9
+#define EXIT_REASON_CPUID		10
+#define EXIT_REASON_GETSEC		11
+#define EXIT_REASON_HLT			12
+#define EXIT_REASON_INVD		13
+#define EXIT_REASON_INVLPG		14
+#define EXIT_REASON_RDPMC		15
+#define EXIT_REASON_RDTSC		16
+#define EXIT_REASON_RSM			17
+#define EXIT_REASON_VMCALL		18
+#define EXIT_REASON_VMCLEAR		19
+#define EXIT_REASON_VMLAUNCH		20
+#define EXIT_REASON_VMPTRLD		21
+#define EXIT_REASON_VMPTRST		22
+#define EXIT_REASON_VMREAD		23
+#define EXIT_REASON_VMRESUME		24
+#define EXIT_REASON_VMWRITE		25
+#define EXIT_REASON_VMOFF		26
+#define EXIT_REASON_VMON		27
+#define EXIT_REASON_CR_ACCESS		28
+#define EXIT_REASON_DR_ACCESS		29
+#define EXIT_REASON_IO_INSTRUCTION	30
+#define EXIT_REASON_MSR_READ		31
+#define EXIT_REASON_MSR_WRITE		32
+#define EXIT_REASON_INVALID_STATE	33
+#define EXIT_REASON_MSR_LOAD_FAIL	34
+#define EXIT_REASON_MWAIT		36
+#define EXIT_REASON_MTF			37
+#define EXIT_REASON_MONITOR		39
+#define EXIT_REASON_PAUSE		40
+#define EXIT_REASON_MCE_DURING_VMENTRY	41
+#define EXIT_REASON_TPR_BELOW_THRESHOLD	43
+#define EXIT_REASON_APIC_ACCESS		44
+#define EXIT_REASON_EOI_INDUCED		45
+#define EXIT_REASON_GDTR_IDTR		46
+#define EXIT_REASON_LDTR_TR		47
+#define EXIT_REASON_EPT_VIOLATION	48
+#define EXIT_REASON_EPT_MISCONFIG	49
+#define EXIT_REASON_INVEPT		50
+#define EXIT_REASON_RDTSCP		51
+#define EXIT_REASON_PREEMPTION_TIMER	52
+#define EXIT_REASON_INVVPID		53
+#define EXIT_REASON_WBINVD		54
+#define EXIT_REASON_XSETBV		55
+#define EXIT_REASON_APIC_WRITE		56
+#define EXIT_REASON_RDRAND		57
+#define EXIT_REASON_INVPCID		58
+#define EXIT_REASON_VMFUNC		59
+#define EXIT_REASON_ENCLS		60
+#define EXIT_REASON_RDSEED		61
+#define EXIT_REASON_PML_FULL		62
+#define EXIT_REASON_XSAVES		63
+#define EXIT_REASON_XRSTORS		64
+#define EXIT_REASON_UMWAIT		67
+#define EXIT_REASON_TPAUSE		68
+
+#define EXIT_REASON_BASIC_MASK		0xffffU
+#define EXIT_REASON_ENTRY_FAILED	(1U << 31)
+
+/* VM-exit / VM-entry interruption information (SDM 25.9.2, 25.8.3) */
+#define INTR_INFO_VECTOR_MASK		0xffU
+#define INTR_INFO_TYPE_MASK		(7U << 8)
+#define INTR_TYPE_EXT_INTR		(0U << 8)
+#define INTR_TYPE_NMI			(2U << 8)
+#define INTR_TYPE_HARD_EXCEPTION	(3U << 8)
+#define INTR_TYPE_SOFT_EXCEPTION	(6U << 8)
+#define INTR_INFO_DELIVER_CODE		(1U << 11)
+#define INTR_INFO_VALID			(1U << 31)
+
+/* Guest activity state and interruptibility */
+#define GUEST_ACTIVITY_ACTIVE		0
+#define GUEST_INTR_STI			(1U << 0)
+#define GUEST_INTR_MOV_SS		(1U << 1)
+
+/* Segment access rights (VMX format) */
+#define VMX_AR_UNUSABLE			(1U << 16)
+
+/* EPT entries and EPTP */
+/* DR7 bit 10 reads as 1; a VM exit leaves DR7 at this value. */
+#define VMX_DR7_FIXED1			0x400UL
+
+#define EPT_READ			(1ULL << 0)
+#define EPT_WRITE			(1ULL << 1)
+#define EPT_EXEC			(1ULL << 2)
+#define EPT_MT_SHIFT			3
+#define EPT_IGNORE_PAT			(1ULL << 6)
+#define EPTP_MT_WB			VMX_MT_WB
+#define EPTP_PWL4			(3ULL << 3)
+
+/* Exit qualification: I/O instructions (SDM Table 28-5) */
+#define IOQ_SIZE_MASK			0x7ULL
+#define IOQ_IN				(1ULL << 3)
+#define IOQ_STRING			(1ULL << 4)
+#define IOQ_REP				(1ULL << 5)
+#define IOQ_PORT_SHIFT			16
+
+/* Exit qualification: control-register accesses (SDM Table 28-3) */
+#define CRQ_NUM_MASK			0xfULL
+#define CRQ_TYPE_SHIFT			4
+#define CRQ_TYPE_MASK			0x3ULL
+#define CRQ_TYPE_MOV_TO			0
+#define CRQ_TYPE_MOV_FROM		1
+#define CRQ_TYPE_CLTS			2
+#define CRQ_TYPE_LMSW			3
+#define CRQ_GPR_SHIFT			8
+#define CRQ_LMSW_SHIFT			16
+
+/* Exit qualification: MOV DR (SDM Table 28-4) */
+#define DRQ_NUM_MASK			0x7ULL
+#define DRQ_FROM_DR			(1ULL << 4)
+#define DRQ_GPR_SHIFT			8
+
+/* VM-instruction error numbers worth naming (SDM 31.4) */
+#define VMXERR_ENTRY_INVALID_CONTROL	7
+#define VMXERR_ENTRY_INVALID_HOST	8
+
+#endif /* _HVM_VMX_VMCS_H */

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VT-x backend internals: shared by the files in vmx/, never included by
+ * the core.
+ */
+#ifndef _HVM_VMX_H
+#define _HVM_VMX_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/ratelimit.h>
+#include <asm/asm.h>
+#include <asm/desc_defs.h>
+
+#include "hvm.h"
+#include "vmcs.h"
+
+/**
+ * struct vmx_caps - what probe() found, fixed after module load
+ * @revision:	VMCS revision identifier (IA32_VMX_BASIC[30:0])
+ * @vmcs_size:	bytes of the VMXON region and of each VMCS
+ * @pin, @cpu, @cpu2, @exit, @entry: the controls we run with, computed
+ *		from the (TRUE_) capability MSRs; @entry without IA-32e mode
+ * @ept_vpid:	IA32_VMX_EPT_VPID_CAP
+ * @cr0_fixed0 ... @cr4_fixed1: the fixed-bit MSRs
+ * @vpid, @unrestricted, @ins_outs_info: optional features in use
+ * @xsave:	host has XSAVE enabled; @xcr0 its XCR0; @fpu_size the
+ *		buffer size for a guest's x87/SSE/AVX state
+ */
+struct vmx_caps {
+	u32 revision;
+	u32 vmcs_size;
+	u32 pin, cpu, cpu2, exit, entry;
+	u64 ept_vpid;
+	u64 misc;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	bool vpid;
+	bool unrestricted;
+	bool ins_outs_info;
+	bool xsave;
+	u64 xcr0;
+	u64 guest_xcr0_mask;
+	unsigned int fpu_size;
+};
+
+extern struct vmx_caps vmx_caps;
+
+/* MSRs switched through the VM-entry/exit MSR areas (guest values stored on exit). */
+enum {
+	VMX_MSR_KERNEL_GS_BASE,
+	VMX_MSR_STAR,
+	VMX_MSR_LSTAR,
+	VMX_MSR_CSTAR,
+	VMX_MSR_SYSCALL_MASK,
+	VMX_NR_MSRS,
+};
+
+/* One entry of a VM-entry/exit MSR area (SDM 25.7.2). */
+struct vmx_msr_entry {
+	u32 index;
+	u32 reserved;
+	u64 value;
+} __aligned(16);
+
+/**
+ * struct vmx_vm - per-VM VT-x state (vm->arch)
+ * @vpid: 0 when VPIDs are not used (every entry/exit flushes)
+ * @eptp: the EPT pointer for vm->npt_root_pa
+ */
+struct vmx_vm {
+	u16 vpid;
+	u64 eptp;
+};
+
+/**
+ * struct vmx_vcpu - per-vCPU VT-x state (vcpu->arch)
+ *
+ * Locking: [t] the vCPU thread while in its run loop, or the ioctl caller
+ * (vm->lock) while the VM is stopped; [p] only on @cpu with interrupts off
+ * (the per-CPU loaded list, changed by vcpu_load, the VMCLEAR IPI and
+ * hardware_disable).
+ */
+struct vmx_vcpu {
+	/* Guest GPRs by x86 register number; [4] (RSP) lives in the VMCS. Offset 0: entry.S. */
+	unsigned long gprs[16];			/* [t] */
+
+	struct hvm_vcpu *vcpu;			/* [c] */
+	struct vmx_vm *vm;			/* [c] */
+	void *vmcs;				/* [c] VMCS region */
+	phys_addr_t vmcs_pa;			/* [c] */
+	int cpu;				/* [p] where the VMCS is active, -1 when clear */
+	bool launched;				/* [t] VMRESUME next */
+	bool need_flush;			/* [t] INVEPT/INVVPID before the next entry */
+	struct list_head loaded_node;		/* [p] on vmx_cpu.loaded of @cpu */
+
+	u32 entry_ctls;				/* [t] cached VM_ENTRY_CONTROLS */
+	unsigned long cr0_mask, cr4_mask;	/* [c] guest/host masks */
+	u64 cr2;				/* [t] not in the VMCS */
+	u64 cr8;				/* [t] TPR as the guest sees it */
+	u64 xcr0;				/* [t] */
+	u32 pkru;				/* [t] */
+	unsigned long dr[4];			/* [t] guest DR0-3 */
+	unsigned long dr6;			/* [t] guest DR6 (virtual: #DB is intercepted) */
+	bool dr_active;				/* [t] guest DR0-3 must be in hardware */
+	void *fpu;				/* [t] guest XSAVE/FXSAVE image */
+
+	struct vmx_msr_entry *guest_msrs;	/* [t] VM-entry load + VM-exit store */
+	struct vmx_msr_entry *host_msrs;	/* [t] VM-exit load */
+	unsigned long *msr_bitmap;		/* [c] */
+
+	/* Host state the VM exit does not restore (saved at vcpu_load). [t] */
+	struct {
+		unsigned long cr3, cr4;		/* last values written to the VMCS */
+		u16 ds, es, fs, gs, ldt;
+		u64 fs_base, kernel_gs_base;
+		u64 debugctl;
+		struct desc_ptr idt;
+	} host;
+};
+
+/* ---- VMX instructions (vmx/vmx.c); a fault is caught, never an oops ---- */
+
+/* VMfail (CF or ZF) gives -EIO; a #UD/#GP (VMX off) gives -EFAULT. */
+static __always_inline int vmx_insn_vmclear(phys_addr_t pa)
+{
+	asm goto("1: vmclear %0\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m"(pa) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+static __always_inline int vmx_insn_vmptrld(phys_addr_t pa)
+{
+	asm goto("1: vmptrld %0\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m"(pa) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+static __always_inline int vmx_insn_invept(unsigned long type, u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+
+	asm goto("1: invept %0, %1\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m"(desc), "r"(type) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+static __always_inline int vmx_insn_invvpid(unsigned long type, u16 vpid)
+{
+	struct { u64 vpid, gva; } desc = { vpid, 0 };
+
+	asm goto("1: invvpid %0, %1\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m"(desc), "r"(type) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/* Returns false on VMfail or fault; *val is 0 then. */
+static __always_inline bool vmx_insn_vmread(unsigned long field, unsigned long *val)
+{
+	unsigned long v = 0;
+	bool fail = true;
+
+	asm volatile("1: vmread %[field], %[v]\n\t"
+		     "setna %[fail]\n"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [v] "+r"(v), [fail] "+qm"(fail)
+		     : [field] "r"(field) : "cc");
+	*val = fail ? 0 : v;
+	return !fail;
+}
+
+static __always_inline bool vmx_insn_vmwrite(unsigned long field, unsigned long val)
+{
+	bool fail = true;
+
+	asm volatile("1: vmwrite %[val], %[field]\n\t"
+		     "setna %[fail]\n"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm"(fail)
+		     : [field] "r"(field), [val] "rm"(val) : "cc");
+	return !fail;
+}
+
+void vmx_vmwrite_error(unsigned long field, unsigned long val);
+
+static __always_inline unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long v;
+
+	vmx_insn_vmread(field, &v);
+	return v;
+}
+
+static __always_inline u32 vmcs_read32(unsigned long field)
+{
+	return (u32)vmcs_read(field);
+}
+
+static __always_inline void vmcs_write(unsigned long field, unsigned long val)
+{
+	if (unlikely(!vmx_insn_vmwrite(field, val)))
+		vmx_vmwrite_error(field, val);
+}
+
+/* ---- vmx/vmx.c ---- */
+extern const struct hvm_arch_ops hvm_vmx_ops;
+void vmx_vcpu_load(struct hvm_vcpu *vcpu, int cpu);
+void vmx_reset_launch(struct vmx_vcpu *vmx);
+void vmx_vcpu_unload(struct vmx_vcpu *vmx);
+
+/* ---- vmx/vmcs.c ---- */
+int vmx_vcpu_create(struct hvm_vcpu *vcpu);
+void vmx_vcpu_destroy(struct hvm_vcpu *vcpu);
+void vmx_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
+int vmx_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+void vmx_read_regs(struct vmx_vcpu *vmx, struct hvm_regs *regs);
+void vmx_write_regs(struct vmx_vcpu *vmx, const struct hvm_regs *regs);
+void vmx_write_host_percpu(struct vmx_vcpu *vmx, int cpu);
+void vmx_save_host_task(struct vmx_vcpu *vmx);
+unsigned long vmx_guest_cr0(void);
+unsigned long vmx_guest_cr4(void);
+unsigned long vmx_actual_cr0(unsigned long cr0);
+unsigned long vmx_actual_cr4(unsigned long cr4);
+void vmx_update_efer(struct vmx_vcpu *vmx, u64 efer);
+int vmx_load_pdptrs(struct vmx_vcpu *vmx);
+
+/* ---- vmx/exit.c ---- */
+int vmx_vcpu_run(struct hvm_vcpu *vcpu);
+
+/* ---- vmx/ept.c ---- */
+extern const struct hvm_npt_format vmx_ept_format;
+int vmx_vm_init(struct hvm_vm *vm);
+void vmx_vm_destroy(struct hvm_vm *vm);
+void vmx_flush_guest(struct vmx_vcpu *vmx);
+void vmx_flush_all_ept(void);
+
+/* ---- vmx/entry.S ---- */
+/* Returns 0 after a VM exit, 1 on VMfail, 2 when VMLAUNCH/VMRESUME faulted. */
+int hvm_vmx_enter(unsigned long *gprs, unsigned long launched);
+extern const char hvm_vmx_exit[];
+
+#endif /* _HVM_VMX_H */
