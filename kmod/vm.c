@@ -375,6 +375,17 @@ void hvm_vm_stop(struct hvm_vm *vm)
 	mutex_unlock(&vm->lock);
 }
 
+/* Nobody can look the VM up any more; attached files see vm->dead. */
+static void hvm_vm_unlink_locked(struct hvm_vm *vm)
+{
+	lockdep_assert_held(&hvm_vms_lock);
+	list_del(&vm->node);
+	hvm_nr_vms--;
+	mutex_lock(&vm->lock);
+	vm->dead = true;
+	mutex_unlock(&vm->lock);
+}
+
 /* Called with the VM unlinked (vm->dead set): nobody new can find it. */
 static void hvm_vm_teardown(struct hvm_vm *vm)
 {
@@ -404,11 +415,7 @@ int hvm_vm_destroy(const char *name, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "no VM with this name");
 		return -ENOENT;
 	}
-	list_del(&vm->node);
-	hvm_nr_vms--;
-	mutex_lock(&vm->lock);
-	vm->dead = true;
-	mutex_unlock(&vm->lock);
+	hvm_vm_unlink_locked(vm);
 	mutex_unlock(&hvm_vms_lock);
 
 	hvm_vm_teardown(vm);
@@ -423,13 +430,8 @@ void hvm_vm_destroy_all(void)
 	for (;;) {
 		mutex_lock(&hvm_vms_lock);
 		vm = list_first_entry_or_null(&hvm_vms, struct hvm_vm, node);
-		if (vm) {
-			list_del(&vm->node);
-			hvm_nr_vms--;
-			mutex_lock(&vm->lock);
-			vm->dead = true;
-			mutex_unlock(&vm->lock);
-		}
+		if (vm)
+			hvm_vm_unlink_locked(vm);
 		mutex_unlock(&hvm_vms_lock);
 		if (!vm)
 			break;
