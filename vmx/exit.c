@@ -198,7 +198,7 @@ static void vmx_enter_prepare(struct vmx_vcpu *vmx, struct vmx_host_dr *h)
 		*(u32 *)(vmx->fpu + 24) = 0x1f80;
 		vmx_fpu_restore(vmx->fpu, mask);
 	}
-	if (vmx_caps.xsave && vmx->xcr0 != vmx_caps.xcr0)
+	if (vmx_caps.xsave && xgetbv(XCR_XFEATURE_ENABLED_MASK) != vmx->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	if (boot_cpu_has(X86_FEATURE_OSPKE)) {
 		h->pkru = rdpkru();
@@ -218,8 +218,20 @@ static void vmx_exit_restore(struct vmx_vcpu *vmx, const struct vmx_host_dr *h)
 		if (vmx->pkru != h->pkru)
 			wrpkru(h->pkru);
 	}
-	if (vmx_caps.xsave && vmx->xcr0 != vmx_caps.xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_caps.xcr0);
+	/*
+	 * Compare with what the CPU holds rather than with what we loaded: the
+	 * host's XCR0 must be back whatever the entry and exit did to it, or
+	 * the next XRSTORS of a user task faults.
+	 */
+	if (vmx_caps.xsave) {
+		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+		if (xcr0 != vmx->xcr0 && xcr0 != vmx_caps.xcr0)
+			pr_warn_once("XCR0 %#llx after a VM exit, guest's was %#llx\n",
+				     xcr0, vmx->xcr0);
+		if (xcr0 != vmx_caps.xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_caps.xcr0);
+	}
 	vmx_fpu_save(vmx->fpu, mask);
 
 	if (vmx->dr_active)
@@ -792,6 +804,8 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	case EXIT_REASON_EXCEPTION_NMI:
 		return vmx_exit_exception(vmx, e);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* The host takes its interrupt once ours are back on. */
 		vcpu->stats[HVM_STAT_INTR]++;
 		return 0;
 	case EXIT_REASON_TRIPLE_FAULT:

@@ -516,6 +516,9 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_LINK_POINTER, ~0UL);
 	if (vmx_caps.cpu & CPU_TSC_OFFSETTING)
 		vmcs_write(TSC_OFFSET, 0);
+	/* Without "save timer value" every entry starts a full slice. */
+	if (vmx_caps.pin & PIN_PREEMPT_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_caps.preempt_timer);
 	vmx->cr0_mask = vmx_cr0_mask();
 	vmx->cr4_mask = vmx_cr4_mask();
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx->cr0_mask);

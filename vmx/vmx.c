@@ -13,6 +13,8 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
@@ -21,10 +23,19 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "vmx.h"
 
 struct vmx_caps vmx_caps;
+
+static bool vmx_use_vpid = true;
+module_param_named(vpid, vmx_use_vpid, bool, 0444);
+MODULE_PARM_DESC(vpid, "VT-x: tag guest TLB entries with a VPID per VM (default on)");
+
+static bool vmx_use_xsave = true;
+module_param_named(xsave, vmx_use_xsave, bool, 0444);
+MODULE_PARM_DESC(xsave, "VT-x: switch guest FPU state with XSAVE and XCR0 (default on; off: FXSAVE, guest XSETBV #GPs)");
 
 /**
  * struct vmx_cpu - per-CPU VMX state
@@ -143,7 +154,8 @@ static int vmx_probe_controls(bool true_ctls)
 	int r;
 
 	r = vmx_adjust_ctls("pin-based", pin_msr,
-			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0, &vmx_caps.pin);
+			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPT_TIMER,
+			    &vmx_caps.pin);
 	if (r)
 		return r;
 	/*
@@ -201,7 +213,7 @@ static int vmx_probe_controls(bool true_ctls)
 		return -ENODEV;
 	}
 	/* VPIDs only with a way to flush them. */
-	if ((vmx_caps.cpu2 & CPU2_ENABLE_VPID) &&
+	if (vmx_use_vpid && (vmx_caps.cpu2 & CPU2_ENABLE_VPID) &&
 	    (cap & VMX_VPID_INVVPID) &&
 	    (cap & (VMX_VPID_INVVPID_SINGLE | VMX_VPID_INVVPID_ALL)))
 		vmx_caps.vpid = true;
@@ -210,6 +222,13 @@ static int vmx_probe_controls(bool true_ctls)
 	vmx_caps.unrestricted = vmx_caps.cpu2 & CPU2_UNRESTRICTED_GUEST;
 
 	rdmsrl(MSR_VMX_MISC, vmx_caps.misc);
+	if (vmx_caps.pin & PIN_PREEMPT_TIMER) {
+		/* The timer ticks once every 2^IA32_VMX_MISC[4:0] TSC cycles. */
+		u64 ticks = ((u64)tsc_khz * VMX_SLICE_US / 1000) >>
+			    (vmx_caps.misc & VMX_MISC_PREEMPT_RATE_MASK);
+
+		vmx_caps.preempt_timer = clamp_t(u64, ticks, 1, U32_MAX);
+	}
 	rdmsrl(MSR_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
 	rdmsrl(MSR_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
 	rdmsrl(MSR_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
@@ -226,7 +245,8 @@ static void vmx_probe_fpu(void)
 {
 	u32 eax, ebx, ecx, edx;
 
-	vmx_caps.xsave = boot_cpu_has(X86_FEATURE_XSAVE) && boot_cpu_has(X86_FEATURE_OSXSAVE);
+	vmx_caps.xsave = vmx_use_xsave && boot_cpu_has(X86_FEATURE_XSAVE) &&
+			 boot_cpu_has(X86_FEATURE_OSXSAVE);
 	if (!vmx_caps.xsave) {
 		vmx_caps.fpu_size = 512;	/* FXSAVE image */
 		return;

@@ -26,6 +26,8 @@
  * @vpid, @unrestricted, @ins_outs_info: optional features in use
  * @xsave:	host has XSAVE enabled; @xcr0 its XCR0; @fpu_size the
  *		buffer size for a guest's x87/SSE/AVX state
+ * @preempt_timer: the VMX-preemption timer value loaded on every entry
+ *		(0: not used), worth about VMX_SLICE_US of guest time
  */
 struct vmx_caps {
 	u32 revision;
@@ -41,7 +43,15 @@ struct vmx_caps {
 	u64 xcr0;
 	u64 guest_xcr0_mask;
 	unsigned int fpu_size;
+	u32 preempt_timer;
 };
+
+/*
+ * The longest a guest runs without an exit. Host interrupts end guest mode
+ * anyway; the timer is a backstop for CPUs (Bochs 2.7 among them) that do
+ * not take "external-interrupt exiting" while the guest has IF=0.
+ */
+#define VMX_SLICE_US	1000
 
 extern struct vmx_caps vmx_caps;
 

@@ -1248,6 +1248,29 @@ out:
 
 /* ------------------------------------------------------------ threads */
 
+/*
+ * A thread that has exited stays in /proc as a zombie until its parent
+ * (kthreadd for kernel threads) reaps it: that is not a thread left behind.
+ */
+static bool task_exited(const char *pid)
+{
+	char path[300], buf[512], *p;
+	bool exited = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f)) {
+		/* "pid (comm) S ...": the state follows the last ')' */
+		p = strrchr(buf, ')');
+		exited = p && (p[2] == 'Z' || p[2] == 'X');
+	}
+	fclose(f);
+	return exited;
+}
+
 static int scan_threads(const char *match, bool prefix, pid_t *pid)
 {
 	DIR *d = opendir("/proc");
@@ -1268,8 +1291,9 @@ static int scan_threads(const char *match, bool prefix, pid_t *pid)
 			continue;
 		if (fgets(comm, sizeof(comm), f)) {
 			comm[strcspn(comm, "\n")] = '\0';
-			if (prefix ? !strncmp(comm, match, strlen(match)) :
-				     !strcmp(comm, match)) {
+			if ((prefix ? !strncmp(comm, match, strlen(match)) :
+				      !strcmp(comm, match)) &&
+			    !task_exited(e->d_name)) {
 				count++;
 				if (pid)
 					*pid = (pid_t)atoi(e->d_name);
@@ -1279,6 +1303,18 @@ static int scan_threads(const char *match, bool prefix, pid_t *pid)
 	}
 	closedir(d);
 	return count;
+}
+
+bool hvm_thread_gone(const char *comm, int timeout_ms)
+{
+	uint64_t deadline = hvm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+
+	while (hvm_find_thread(comm)) {
+		if (hvm_now_ns() >= deadline)
+			return false;
+		usleep(5000);
+	}
+	return true;
 }
 
 pid_t hvm_find_thread(const char *comm)

@@ -220,9 +220,11 @@ int hvm_guest_run(struct hvm_guest_run *g, const char *name, const char *mem,
 		  bool keep);
 void hvm_guest_run_free(struct hvm_guest_run *g);
 
-/* Find the pid of a kernel thread by its comm (exact); 0 when none. */
+/* Find the pid of a live (not exited) thread by its comm (exact); 0 when none. */
 pid_t hvm_find_thread(const char *comm);
-/* Count threads whose comm starts with @prefix. */
+/* Poll until no live thread has that comm: false after @timeout_ms. */
+bool hvm_thread_gone(const char *comm, int timeout_ms);
+/* Count live threads whose comm starts with @prefix. */
 int hvm_count_threads(const char *prefix);
 
 /* A name unique to this process: "<tag>-<pid>-<n>" (within HVM_NAME_MAX). */

@@ -14,6 +14,8 @@
 #   --noload          with --cmd: don't insmod hvm.ko first
 #   --append 'ARGS'   extra kernel command line
 #   --hvm-ko FILE     use this hvm.ko instead of building one from the tree
+#   --smp N           emulated CPUs (default 1; 2 lets vCPU threads migrate,
+#                     and makes the boot slower)
 #   --no-total        suite mode: don't print the final total line (make check)
 #   --verbose         suite mode: stream the console while it runs
 # Output: results as "[bochs-6.1/vmx] test: ok N name" (summarize.sh), then
@@ -33,7 +35,7 @@ root=$(cd "$here/../.." && pwd)
 HVM_CACHE=${HVM_CACHE:-/var/cache/hvm}
 export HVM_CACHE
 
-series=6.1 cmd="" have_cmd=0 timeout="" append="" noload=0 total=1 verbose=0 prebuilt=""
+series=6.1 cmd="" have_cmd=0 timeout="" append="" noload=0 total=1 verbose=0 prebuilt="" smp=1
 files=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--noload) noload=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--hvm-ko) prebuilt=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	--no-total) total=0; shift ;;
 	--verbose) verbose=1; shift ;;
 	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -176,13 +179,18 @@ gzip -dc "$out/initramfs.cpio.gz" |
 # ---------------------------------------------------------------------------
 # Boot ISO (isolinux) and bochsrc
 # ---------------------------------------------------------------------------
-kappend="console=ttyS0 quiet panic=-1 tsc=reliable lpj=1000000 panic_on_warn=1"
+# 115200 baud: the emulated UART paces output in emulated time
+kappend="console=ttyS0,115200 quiet panic=-1 tsc=reliable lpj=1000000 panic_on_warn=1"
 kappend+=" oops=panic softlockup_panic=1 init_on_alloc=0"
 # Bochs 2.7's skylake_x reports an XSAVE area size that does not match its
 # AVX-512 component offsets; 6.1 WARNs ("XSAVE consistency problem") and
 # panic_on_warn ends the boot. Without AVX-512 (bit 304 = X86_FEATURE_AVX512F)
 # the sizes agree; x87/SSE/AVX stay, so the XSAVE path is still exercised.
 kappend+=" clearcpuid=304"
+# Its XSAVES writes the AVX state over the XSAVE header (compacted offsets
+# start at the SSE area), so the first AVX user task makes the kernel's next
+# XRSTORS #GP ("Bad FPU state"): the standard format avoids XSAVES.
+kappend+=" noxsaves"
 [ "$noload" = 1 ] && kappend+=" hvmtest.noload"
 [ -n "$append" ] && kappend+=" $append"
 
@@ -205,7 +213,7 @@ xorriso -as mkisofs -quiet -o "$out/boot.iso" -b isolinux/isolinux.bin \
 
 log=$out/serial.log
 cat >"$out/bochsrc" <<RC
-cpu: model=corei7_skylake_x, count=1, ips=50000000, reset_on_triple_fault=0
+cpu: model=corei7_skylake_x, count=$smp, ips=50000000, reset_on_triple_fault=0
 megs: 512
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
