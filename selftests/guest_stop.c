@@ -174,14 +174,14 @@ TEST_F(gs, destroy_while_running_removes_vm_and_thread)
 	ASSERT_GT(1000000000ull, dt);
 	ASSERT_EQ(-ENOENT, hvm_vm_status(self->name, &st, NULL, 0));
 	/* destroy waited for the thread; it may only be waiting to be reaped */
-	ASSERT_TRUE(hvm_thread_gone(vcpu_thread(self->name), 1000));
+	ASSERT_TRUE(hvm_thread_gone(vcpu_thread(self->name), 5000));
 }
 
 TEST_F(gs, hvctl_destroy_while_running)
 {
 	START_SPINNER(self->name);
 	HVCTL_OK(&self->c, "destroy", self->name);
-	ASSERT_TRUE(hvm_thread_gone(vcpu_thread(self->name), 1000));
+	ASSERT_TRUE(hvm_thread_gone(vcpu_thread(self->name), 5000));
 	HVCTL_FAILS(&self->c, "status", self->name);
 }
 

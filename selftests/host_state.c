@@ -228,7 +228,12 @@ static bool regs_survive_a_yield(uint64_t seed, bool avx)
 
 TEST_F_TIMEOUT(hs, host_fpu_state_survives_a_guest_on_the_same_cpu, 300)
 {
-	bool avx = hvm_cpuinfo_flag("avx");
+	/*
+	 * Bochs 2.7 loses YMM state across host context switches with no guest
+	 * at all (and its XRSTOR then trips the kernel's "Bad FPU state"
+	 * WARN); its leg sets HVM_TEST_NO_AVX and this test checks XMM only.
+	 */
+	bool avx = hvm_cpuinfo_flag("avx") && !getenv("HVM_TEST_NO_AVX");
 	unsigned long iterations = 0, broken = 0;
 	struct hvm_vm_status st;
 

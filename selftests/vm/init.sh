@@ -9,6 +9,8 @@
 #   hvmtest.noload       in command mode, do not insmod /hvm/hvm.ko first
 #   hvmtest.shell        interactive shell on the console instead of anything else
 #   hvmtest.timeout=S    per-test-binary timeout of the suite (default 600)
+#   hvmtest.no_avx       export HVM_TEST_NO_AVX=1: the machine's own AVX state
+#                        handling is broken (Bochs 2.7), host tests use SSE only
 #   hvmtest.dmesg=warn|all|none   kernel log dumped at the end (default warn:
 #                        messages of level warning and above)
 
@@ -37,6 +39,7 @@ for w in $(cat /proc/cmdline); do
 	hvmtest.shell) shell=1 ;;
 	hvmtest.timeout=*) HVM_TEST_TIMEOUT=${w#hvmtest.timeout=} ;;
 	hvmtest.dmesg=*) dmesg_mode=${w#hvmtest.dmesg=} ;;
+	hvmtest.no_avx) export HVM_TEST_NO_AVX=1 ;;
 	esac
 done
 [ -z "$cmd" ] && [ -f /hvm/cmd ] && cmd=$(cat /hvm/cmd)
