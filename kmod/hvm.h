@@ -302,6 +302,9 @@ int hvm_mmu_init(struct hvm_vm *vm);
 void hvm_mmu_destroy(struct hvm_vm *vm);
 /**
  * hvm_npt_map() - back the guest page at @gpa and map it in the nested tables
+ * @vm: the VM
+ * @gpa: the guest-physical address that faulted
+ *
  * Returns 0, -EFAULT when @gpa is outside RAM (stop with reason fault), or
  * -ENOMEM (stop with reason internal).
  */
@@ -313,12 +316,23 @@ int hvm_npt_map(struct hvm_vm *vm, u64 gpa);
 
 /**
  * hvm_io_emulate() - one port access (size 1, 2 or 4)
+ * @vcpu: the vCPU that exited
+ * @port: the I/O port
+ * @size: access width in bytes
+ * @in: IN rather than OUT
+ * @val: the value written (OUT) or read (IN, low @size bytes)
+ *
  * Returns 0 to continue, or 1 when the access stopped the VM (exit port).
  */
 int hvm_io_emulate(struct hvm_vcpu *vcpu, u16 port, unsigned int size,
 		   bool in, u32 *val);
 /**
  * hvm_io_string() - INS/OUTS, with or without REP, through guest memory
+ * @vcpu: the vCPU that exited
+ * @port: the I/O port
+ * @size: element width in bytes
+ * @in: INS rather than OUTS
+ * @rep: with a REP prefix (RCX counts)
  * @regs: the vCPU state (RSI/RDI/RCX/RFLAGS/segments/CRs); updated in place
  * @seg: segment for the OUTS source, pointing into @regs (&regs->ds unless
  *       the backend decoded an override); INS always uses ES
@@ -342,8 +356,12 @@ void hvm_console_putc(struct hvm_vm *vm, u8 c);
 /* ---- kmod/cpuid.c and kmod/msr.c: shared policy ---- */
 /**
  * hvm_cpuid() - the filtered CPUID the guest sees
+ * @vcpu: the vCPU (its index is the initial APIC ID)
  * @guest_cr4: the guest's CR4 (OSXSAVE/OSPKE mirror it)
- * @eax, @ecx: in: leaf and subleaf; out with @ebx, @edx: the result
+ * @eax: in: the leaf; out: EAX
+ * @ebx: out: EBX
+ * @ecx: in: the subleaf; out: ECX
+ * @edx: out: EDX
  */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 	       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);

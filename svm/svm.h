@@ -37,7 +37,7 @@
 #include "hvm.h"
 #include "vmcb.h"
 
-/**
+/*
  * struct svm_cpu - per physical CPU state
  * @hsave:       VM_HSAVE_PA page (VMRUN's host save area, format private
  *               to the CPU)
@@ -65,7 +65,7 @@ struct svm_cpu {
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
 
-/**
+/*
  * struct svm_vcpu - vendor state of one vCPU (hvm_vcpu::arch)
  *
  * Everything is [t]: owned by the vCPU thread while the VM runs, touched

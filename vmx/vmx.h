@@ -15,7 +15,7 @@
 #include "hvm.h"
 #include "vmcs.h"
 
-/**
+/*
  * struct vmx_caps - what probe() found, fixed after module load
  * @revision:	VMCS revision identifier (IA32_VMX_BASIC[30:0])
  * @vmcs_size:	bytes of the VMXON region and of each VMCS
@@ -72,7 +72,7 @@ struct vmx_msr_entry {
 	u64 value;
 } __aligned(16);
 
-/**
+/*
  * struct vmx_vm - per-VM VT-x state (vm->arch)
  * @vpid: 0 when VPIDs are not used (every entry/exit flushes)
  * @eptp: the EPT pointer for vm->npt_root_pa
@@ -82,7 +82,7 @@ struct vmx_vm {
 	u64 eptp;
 };
 
-/**
+/*
  * struct vmx_vcpu - per-vCPU VT-x state (vcpu->arch)
  *
  * Locking: [t] the vCPU thread while in its run loop, or the ioctl caller
