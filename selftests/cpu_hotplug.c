@@ -40,6 +40,7 @@ static int set_online(int cpu, int on)
 }
 
 FIXTURE(hp) {
+	bool no_second_cpu;
 	struct hvm_exec c;
 	char keep[HVM_NAME_MAX + 1];
 	char run[HVM_NAME_MAX + 1];
@@ -51,8 +52,8 @@ FIXTURE_SETUP(hp)
 
 	ASSERT_EQ(0, hvm_load_hvm());
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", HP_CPU);
-	if (hvm_nr_cpus() < 2 || access(path, W_OK))
-		SKIP(return, "needs a second CPU that can go offline");
+	/* The 6.1 harness runs the body after a SKIP in the setup: flag it. */
+	self->no_second_cpu = hvm_nr_cpus() < 2 || access(path, W_OK);
 	snprintf(self->keep, sizeof(self->keep), "hpk%d", (int)getpid() % 100000);
 	snprintf(self->run, sizeof(self->run), "hpr%d", (int)getpid() % 100000);
 }
@@ -86,8 +87,15 @@ static void run_on_cpu(struct __test_metadata *_metadata, struct hvm_exec *c,
 	HVCTL_OK(c, "destroy", name);
 }
 
+#define NEED_SECOND_CPU()						\
+	do {								\
+		if (self->no_second_cpu)				\
+			SKIP(return, "needs a second CPU that can go offline"); \
+	} while (0)
+
 TEST_F(hp, cpu_cycled_while_a_vm_exists_runs_guests)
 {
+	NEED_SECOND_CPU();
 	ASSERT_EQ(0, hvm_vm_create(self->keep, 16 << 20, 1, NULL, 0));
 	ASSERT_EQ(0, set_online(HP_CPU, 0));
 	ASSERT_EQ(0, set_online(HP_CPU, 1));
@@ -98,6 +106,7 @@ TEST_F(hp, cpu_onlined_after_the_first_vm_runs_guests)
 {
 	struct hvm_info info;
 
+	NEED_SECOND_CPU();
 	ASSERT_EQ(0, hvm_get_info(&info));
 	ASSERT_EQ(0U, info.nr_vms) {
 		TH_LOG("a VM of another test is still around");

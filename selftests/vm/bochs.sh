@@ -87,30 +87,8 @@ fi
 # ---------------------------------------------------------------------------
 # Build (same directories, locks and rules as run.sh)
 # ---------------------------------------------------------------------------
-source_list() {
-	(cd "$root" && { git ls-files -co --exclude-standard 2>/dev/null ||
-		find . -path ./.git -prune -o -path ./build -prune -o -type f -print |
-		sed 's|^\./||'; }) | grep -v '^build/' | LC_ALL=C sort
-}
-
-sync_tree() {
-	local dst=$1 f
-	mkdir -p "$dst"
-	source_list >"$dst/.manifest.new"
-	if [ -f "$dst/.manifest" ]; then
-		LC_ALL=C comm -23 "$dst/.manifest" "$dst/.manifest.new" | while read -r f; do
-			rm -f "$dst/$f"
-		done
-	fi
-	while read -r f; do
-		[ -f "$root/$f" ] || continue
-		if ! cmp -s "$root/$f" "$dst/$f"; then
-			mkdir -p "$dst/$(dirname "$f")"
-			cp "$root/$f" "$dst/$f"
-		fi
-	done <"$dst/.manifest.new"
-	mv -f "$dst/.manifest.new" "$dst/.manifest"
-}
+# shellcheck source=selftests/vm/lib.sh
+. "$here/lib.sh"
 
 build_module() {
 	local dir=$root/build/mod-$abi blog=$out/module-build.log

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# lib.sh - helpers shared by run.sh and host.sh (sourced; needs $root).
+# lib.sh - helpers shared by run.sh, host.sh and bochs.sh (sourced; needs $root).
 
 # the source files of the tree: tracked and untracked-but-not-ignored
 source_list() {
