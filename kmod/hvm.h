@@ -25,6 +25,7 @@
 struct hvm_vm;
 struct hvm_vcpu;
 struct netlink_ext_ack;
+struct mem_cgroup;
 
 /**
  * struct hvm_npt_format - how a backend's nested page table entries look
@@ -158,7 +159,7 @@ struct hvm_uart {
 struct hvm_vcpu {
 	struct hvm_vm *vm;			/* [c] */
 	unsigned int index;			/* [c] */
-	struct task_struct *thread;		/* [c] */
+	struct task_struct *thread;		/* [l] set at creation, NULL once torn down */
 	struct preempt_notifier pn;		/* [t] */
 	int cpu;				/* [a] CPU while in the run loop, -1 otherwise */
 	bool run;				/* [s] asked to run */
@@ -208,7 +209,12 @@ struct hvm_vm {
 	bool stop_requested;			/* [a] all vCPUs leave guest mode */
 	wait_queue_head_t state_wq;		/* woken on every state change */
 
-	/* Guest RAM: gfn -> struct page, filled on first touch. */
+	/*
+	 * Guest RAM: gfn -> struct page, filled on first touch. Pages, the
+	 * xarray's nodes and the nested page tables are charged to @memcg,
+	 * the creator's memory cgroup, whichever thread allocates them.
+	 */
+	struct mem_cgroup *memcg;		/* [c] referenced */
 	struct xarray pages;			/* [x] */
 	atomic64_t pages_used;			/* [a] */
 
@@ -228,7 +234,12 @@ struct hvm_vm {
 	u64 io_ignored;				/* [a] accesses to ports without a device */
 
 	void *arch;				/* vendor state */
-	struct hvm_vcpu *vcpus[];		/* [c] nr_vcpus entries */
+	/*
+	 * [c] nr_vcpus entries, all set before the VM is visible; each lives
+	 * until the last reference to the VM (hvm_vm_release), so readers
+	 * holding a reference (netlink, events) may always walk them.
+	 */
+	struct hvm_vcpu *vcpus[];
 };
 
 /* The backend in use (set once at module load). */
@@ -243,6 +254,7 @@ extern const struct hvm_arch_ops hvm_vmx_ops;
 int hvm_hw_get(void);
 void hvm_hw_put(void);
 bool hvm_hw_enabled(void);
+bool hvm_cpu_virt_on(void);
 int hvm_hw_init(void);
 void hvm_hw_exit(void);
 
@@ -261,10 +273,13 @@ int hvm_vm_for_each(int (*fn)(struct hvm_vm *vm, void *data), void *data,
 bool hvm_name_valid(const char *name);
 extern unsigned int hvm_max_vms, hvm_max_vcpus;
 extern unsigned long long hvm_max_mem;
+/* Upper bounds of the max_vcpus module parameter (xAPIC IDs are 8 bits). */
+#define HVM_MAX_VCPUS_LIMIT	255
 
 /* ---- kmod/vcpu.c: threads and the run loop ---- */
 int hvm_vcpu_create(struct hvm_vm *vm, unsigned int index);
 void hvm_vcpu_destroy(struct hvm_vcpu *vcpu);
+void hvm_vcpu_free(struct hvm_vcpu *vcpu);
 void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
 void hvm_vcpu_wake(struct hvm_vcpu *vcpu);
 
@@ -284,9 +299,21 @@ void hvm_vcpu_wake(struct hvm_vcpu *vcpu);
 int hvm_vcpu_stop(struct hvm_vcpu *vcpu, enum hvm_stop_reason reason,
 		  u64 code);
 
+extern bool hvm_entry_blocked, hvm_hw_lost;
+
+/**
+ * hvm_vcpu_should_exit() - must the vCPU stay out of guest mode?
+ * @vcpu: the vCPU about to enter
+ *
+ * Backends call it with interrupts disabled right before VM entry (after
+ * publishing vcpu->cpu; see hvm_vcpu_kick()), and return 0 without
+ * entering when it is true: the VM is stopping, or the host is rebooting
+ * or suspending (hvm_entry_blocked, kmod/hw.c).
+ */
 static inline bool hvm_vcpu_should_exit(struct hvm_vcpu *vcpu)
 {
-	return READ_ONCE(vcpu->vm->stop_requested);
+	return READ_ONCE(vcpu->vm->stop_requested) ||
+	       READ_ONCE(hvm_entry_blocked);
 }
 
 /* ---- kmod/mem.c: guest RAM ---- */
@@ -299,6 +326,7 @@ void hvm_mem_free(struct hvm_vm *vm);
 
 /* ---- kmod/mmu.c: nested page tables, shared by NPT and EPT ---- */
 int hvm_mmu_init(struct hvm_vm *vm);
+unsigned int hvm_gpa_bits(void);
 void hvm_mmu_destroy(struct hvm_vm *vm);
 /**
  * hvm_npt_map() - back the guest page at @gpa and map it in the nested tables

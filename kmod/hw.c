@@ -6,10 +6,35 @@
  * hvm_hw_get() switches it on on every online CPU, the last hvm_hw_put()
  * switches it off, so hvm and KVM can take turns on one host. CPUs that come
  * online while it is on are enabled by the cpuhp callback; CPUs going offline
- * are disabled. A reboot notifier switches it off too. We do not register
- * the x86 emergency (crash/kexec) virt callback: the kernel has one slot and
- * kvm_intel/kvm_amd WARN when it is taken, which would break taking turns
- * with KVM.
+ * are disabled.
+ *
+ * Whatever switches virtualization off under existing VMs first closes the
+ * door: hvm_entry_blocked (global) or the per-CPU flag is cleared/set before
+ * the hardware goes off, and both are read by the backend with interrupts
+ * disabled right before VMRUN/VMLAUNCH (hvm_vcpu_should_exit(),
+ * hvm_cpu_virt_on()). Switching off happens in IPI or irqs-off context on
+ * the CPU itself, so it can never fall between that check and the entry:
+ *
+ *  - reboot and kexec (reboot notifier): entry is blocked for good, every
+ *    running VM stops with reason internal (ESHUTDOWN), then every CPU is
+ *    switched off;
+ *  - suspend (syscore_ops; other CPUs are already offline, interrupts are
+ *    off): this CPU is switched off and entry blocked until resume, which
+ *    switches it back on; vCPU threads are freezable, so guests simply
+ *    pause across suspend and continue after resume;
+ *  - CPU offline (cpuhp): that CPU is switched off; a vCPU thread that is
+ *    still scheduled there finds hvm_cpu_virt_on() false, sleeps a tick and
+ *    continues on another CPU.
+ *
+ * A VMX/SVM instruction that faults anyway (virtualization switched off by
+ * something hvm does not hear about) is caught by the backends' exception
+ * table entries and stops the VM with reason entry-failed. We do not
+ * register the x86 emergency (crash kexec) virt callback: the kernel has one
+ * slot and kvm_intel/kvm_amd WARN when it is taken, which would break taking
+ * turns with KVM; a crash kernel starts from a reset CPU state anyway
+ * (VMXON blocks INIT, which is why the kernel's own crash path does VMXOFF
+ * through that callback for KVM: an hvm guest running at a host crash can
+ * make a kdump kernel's APs unbootable, documented in README).
  */
 #define pr_fmt(fmt) "hvm: " fmt
 
@@ -18,6 +43,7 @@
 #include <linux/percpu.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
+#include <linux/syscore_ops.h>
 
 #include "hvm.h"
 
@@ -31,6 +57,11 @@ static unsigned int hvm_hw_users;
 static DEFINE_PER_CPU(bool, hvm_cpu_on);
 static enum cpuhp_state hvm_cpuhp_state;
 static atomic_t hvm_enable_failed;
+
+/* [a] no VM may enter guest mode: set for good at reboot, during suspend. */
+bool hvm_entry_blocked;
+/* [a] resume could not switch virtualization back on: VMs must stop. */
+bool hvm_hw_lost;
 
 /* On this CPU, preemption off. */
 static void hvm_hw_enable_this_cpu(void *unused)
@@ -133,6 +164,21 @@ void hvm_hw_put(void)
 	cpus_read_unlock();
 }
 
+/**
+ * hvm_cpu_virt_on() - may a guest be entered on this CPU?
+ *
+ * Called by the backends with interrupts disabled, right before VM entry.
+ * False while this CPU is going offline (or never came online for hvm):
+ * the caller returns -EAGAIN and the core retries on another CPU.
+ *
+ * Return: true when virtualization is on here and entry is not blocked.
+ */
+bool hvm_cpu_virt_on(void)
+{
+	lockdep_assert_irqs_disabled();
+	return this_cpu_read(hvm_cpu_on) && !READ_ONCE(hvm_entry_blocked);
+}
+
 /** hvm_hw_enabled() - whether virtualization is on (for hvctl info). */
 bool hvm_hw_enabled(void)
 {
@@ -187,8 +233,26 @@ static int hvm_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+static int hvm_reboot_stop_vm(struct hvm_vm *vm, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		hvm_vcpu_kick(vm->vcpus[i]);
+	return 0;
+}
+
+/*
+ * Reboot, halt, power-off and kexec (kernel_kexec() runs the reboot
+ * notifiers too): close the door for good, push every vCPU out of guest
+ * mode, then switch virtualization off everywhere. A vCPU thread that
+ * sees hvm_entry_blocked stops its VM (reason internal, ESHUTDOWN).
+ */
 static int hvm_reboot(struct notifier_block *nb, unsigned long code, void *unused)
 {
+	WRITE_ONCE(hvm_entry_blocked, true);
+	smp_mb();	/* the flag before any kick: pairs with the irqs-off check */
+	hvm_vm_for_each(hvm_reboot_stop_vm, NULL, 0);
 	on_each_cpu(hvm_hw_disable_this_cpu, NULL, 1);
 	return NOTIFY_OK;
 }
@@ -196,6 +260,82 @@ static int hvm_reboot(struct notifier_block *nb, unsigned long code, void *unuse
 static struct notifier_block hvm_reboot_nb = {
 	.notifier_call = hvm_reboot,
 };
+
+/*
+ * Suspend: the last CPU, interrupts off, every other CPU already offline
+ * (their cpuhp callbacks switched them off), so no vCPU is in guest mode.
+ * hvm_hw_users cannot change: nothing else runs. Entry stays blocked until
+ * resume has switched this CPU back on.
+ */
+static int hvm_suspend(void)
+{
+	WRITE_ONCE(hvm_entry_blocked, true);
+	if (hvm_hw_users)
+		hvm_hw_disable_this_cpu(NULL);
+	return 0;
+}
+
+static void hvm_resume(void)
+{
+	if (hvm_hw_users) {
+		atomic_set(&hvm_enable_failed, 0);
+		hvm_hw_enable_this_cpu(NULL);
+		if (atomic_read(&hvm_enable_failed)) {
+			/* Entry stays blocked: VMs stop with reason internal. */
+			WRITE_ONCE(hvm_hw_lost, true);
+			pr_err("CPU %d: cannot switch virtualization back on after resume\n",
+			       smp_processor_id());
+			return;
+		}
+	}
+	WRITE_ONCE(hvm_entry_blocked, false);
+}
+
+#ifdef HVM_HAVE_STRUCT_SYSCORE	/* 6.12.y and later: struct syscore */
+static int hvm_syscore_suspend(void *data)
+{
+	return hvm_suspend();
+}
+
+static void hvm_syscore_resume(void *data)
+{
+	hvm_resume();
+}
+
+static const struct syscore_ops hvm_syscore_ops = {
+	.suspend = hvm_syscore_suspend,
+	.resume = hvm_syscore_resume,
+};
+
+static struct syscore hvm_syscore = {
+	.ops = &hvm_syscore_ops,
+};
+
+static void hvm_syscore_register(void)
+{
+	register_syscore(&hvm_syscore);
+}
+
+static void hvm_syscore_unregister(void)
+{
+	unregister_syscore(&hvm_syscore);
+}
+#else
+static struct syscore_ops hvm_syscore_ops = {
+	.suspend = hvm_suspend,
+	.resume = hvm_resume,
+};
+
+static void hvm_syscore_register(void)
+{
+	register_syscore_ops(&hvm_syscore_ops);
+}
+
+static void hvm_syscore_unregister(void)
+{
+	unregister_syscore_ops(&hvm_syscore_ops);
+}
+#endif
 
 int hvm_hw_init(void)
 {
@@ -207,11 +347,13 @@ int hvm_hw_init(void)
 		return r;
 	hvm_cpuhp_state = r;
 	register_reboot_notifier(&hvm_reboot_nb);
+	hvm_syscore_register();
 	return 0;
 }
 
 void hvm_hw_exit(void)
 {
+	hvm_syscore_unregister();
 	unregister_reboot_notifier(&hvm_reboot_nb);
 	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
 }

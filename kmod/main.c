@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include <linux/moduleparam.h>
+#include <linux/mm.h>
 #include <asm/processor.h>
 
 #include "hvm.h"
@@ -22,13 +23,56 @@ unsigned int hvm_max_vms = 64;
 module_param_named(max_vms, hvm_max_vms, uint, 0644);
 MODULE_PARM_DESC(max_vms, "Maximum number of VMs on this host (default 64)");
 
+/* max_vcpus: 1..HVM_MAX_VCPUS_LIMIT, so a VM's vcpus[] stays small. */
+static int hvm_set_max_vcpus(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int r;
+
+	r = kstrtouint(val, 0, &n);
+	if (r)
+		return r;
+	if (n < 1 || n > HVM_MAX_VCPUS_LIMIT)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hvm_max_vcpus_ops = {
+	.set = hvm_set_max_vcpus,
+	.get = param_get_uint,
+};
+
 unsigned int hvm_max_vcpus = 8;
-module_param_named(max_vcpus, hvm_max_vcpus, uint, 0644);
-MODULE_PARM_DESC(max_vcpus, "Maximum vCPUs per VM (default 8)");
+module_param_cb(max_vcpus, &hvm_max_vcpus_ops, &hvm_max_vcpus, 0644);
+MODULE_PARM_DESC(max_vcpus, "Maximum vCPUs per VM, 1-255 (default 8)");
+
+/*
+ * max_mem: a whole number of pages, at least one, and no more than the
+ * guest-physical space hvm can map (hvm_gpa_bits()).
+ */
+static int hvm_set_max_mem(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long n;
+	int r;
+
+	r = kstrtoull(val, 0, &n);
+	if (r)
+		return r;
+	if (n < PAGE_SIZE || !PAGE_ALIGNED(n) || n > BIT_ULL(hvm_gpa_bits()))
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned long long *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hvm_max_mem_ops = {
+	.set = hvm_set_max_mem,
+	.get = param_get_ullong,
+};
 
 unsigned long long hvm_max_mem = 16ULL << 30;
-module_param_named(max_mem, hvm_max_mem, ullong, 0644);
-MODULE_PARM_DESC(max_mem, "Maximum guest RAM per VM in bytes (default 16 GiB)");
+module_param_cb(max_mem, &hvm_max_mem_ops, &hvm_max_mem, 0644);
+MODULE_PARM_DESC(max_mem, "Maximum guest RAM per VM in bytes, page aligned, at most the guest-physical address space (default 16 GiB)");
 
 /*
  * Try the backend that matches the CPU vendor first; the other one only
@@ -97,9 +141,14 @@ err_notifier:
 
 static void __exit hvm_exit(void)
 {
-	/* No new requests first, then tear down every VM, then the rest. */
-	hvm_netlink_exit();
+	/*
+	 * Every VM first, while the family still exists: listeners get each
+	 * VM's destroyed event, and hvm_vm_destroy_all() closes creation so
+	 * a request still in flight cannot leave a VM behind. Then no new
+	 * requests (genl_unregister_family waits for those in flight).
+	 */
 	hvm_vm_destroy_all();
+	hvm_netlink_exit();
 	hvm_chardev_exit();
 	hvm_hw_exit();
 	preempt_notifier_dec();

@@ -11,11 +11,12 @@
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/uaccess.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
 #include "hvm.h"
 
-#define HVM_GFP_GUEST	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN)
+#define HVM_GFP_GUEST	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /**
  * hvm_mem_page() - the host page behind guest frame @gfn, allocated if needed
@@ -26,6 +27,7 @@
  */
 struct page *hvm_mem_page(struct hvm_vm *vm, u64 gfn)
 {
+	struct mem_cgroup *old_memcg;
 	struct page *page, *old;
 
 	if (gfn >= vm->mem_size >> PAGE_SHIFT)
@@ -35,11 +37,15 @@ struct page *hvm_mem_page(struct hvm_vm *vm, u64 gfn)
 	if (page)
 		return page;
 
+	old_memcg = set_active_memcg(vm->memcg);
 	page = alloc_page(HVM_GFP_GUEST);
+	if (page)
+		old = xa_cmpxchg(&vm->pages, gfn, NULL, page,
+				 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+				 __GFP_NOWARN);
+	set_active_memcg(old_memcg);
 	if (!page)
 		return ERR_PTR(-ENOMEM);
-
-	old = xa_cmpxchg(&vm->pages, gfn, NULL, page, GFP_KERNEL_ACCOUNT);
 	if (old) {
 		__free_page(page);
 		return xa_is_err(old) ? ERR_PTR(xa_err(old)) : old;
@@ -96,13 +102,13 @@ static int hvm_mem_walk(struct hvm_vm *vm, u64 gpa, u64 len, bool alloc,
 		}
 		if (r)
 			return r;
-		done += n;
-
-		if (len > PAGE_SIZE && !(done & (SZ_1M - 1))) {
+		/* every 1 MiB done, wherever the range started */
+		if ((done ^ (done + n)) & ~(u64)(SZ_1M - 1)) {
 			if (fatal_signal_pending(current))
 				return -EINTR;
 			cond_resched();
 		}
+		done += n;
 	}
 	return 0;
 }

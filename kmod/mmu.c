@@ -11,7 +11,9 @@
  * one is added; everything is freed with the VM.
  */
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <asm/processor.h>
 
 #include "hvm.h"
 
@@ -20,14 +22,30 @@
 
 static u64 *hvm_npt_alloc_table(struct hvm_vm *vm)
 {
+	struct mem_cgroup *old_memcg;
 	struct page *page;
 
 	lockdep_assert_held(&vm->mmu_lock);
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN);
+	/* Charged like guest RAM (kmod/mem.c): the creator's cgroup, no OOM. */
+	old_memcg = set_active_memcg(vm->memcg);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_RETRY_MAYFAIL |
+			  __GFP_NOWARN);
+	set_active_memcg(old_memcg);
 	if (!page)
 		return NULL;
 	list_add(&page->lru, &vm->npt_pages);
 	return page_address(page);
+}
+
+/**
+ * hvm_gpa_bits() - width of a guest-physical address hvm can map
+ *
+ * Return: min(host MAXPHYADDR, 48): the guest sees the host's MAXPHYADDR
+ * in CPUID 8000_0008h, and the nested tables have 4 levels.
+ */
+unsigned int hvm_gpa_bits(void)
+{
+	return min_t(unsigned int, boot_cpu_data.x86_phys_bits, 48);
 }
 
 int hvm_mmu_init(struct hvm_vm *vm)
@@ -59,6 +77,13 @@ int hvm_npt_map(struct hvm_vm *vm, u64 gpa)
 	u64 *table;
 	int level, r = 0;
 
+	/*
+	 * Bits at or above MAXPHYADDR (which the guest sees as the host's)
+	 * would be reserved-bit faults on hardware, and bits 63:48 would
+	 * alias in a 4-level table: never map them, whatever mem_size says.
+	 */
+	if (gpa >> hvm_gpa_bits())
+		return -EFAULT;
 	page = hvm_mem_page(vm, gpa >> PAGE_SHIFT);
 	if (IS_ERR(page))
 		return PTR_ERR(page);

@@ -5,8 +5,15 @@
  *
  * Every request goes through one strict policy (unknown attributes, wrong
  * lengths and reserved header bytes are rejected by the genetlink core);
- * mutating commands require CAP_SYS_ADMIN (GENL_ADMIN_PERM); every error we
- * return carries an extack message.
+ * every command but INFO requires CAP_SYS_ADMIN (GENL_ADMIN_PERM) — reading
+ * VMs is privileged too: names, RIPs and fault addresses say what another
+ * user's guest does — and so does joining the events group; every error
+ * we return carries an extack message.
+ *
+ * The family runs with parallel_ops: requests do not take genl_mutex, so a
+ * long stop or the destroy of a many-GiB VM never holds up every other
+ * generic netlink user on the host. hvm's own locks (hvm_vms_lock, the
+ * VM's lock) serialize what must be.
  */
 #define pr_fmt(fmt) "hvm: " fmt
 
@@ -29,7 +36,10 @@ enum hvm_mcgrp {
 };
 
 static const struct genl_multicast_group hvm_mcgrps[] = {
-	[HVM_MCGRP_EVENTS] = { .name = HVM_GENL_MCGRP_EVENTS },
+	[HVM_MCGRP_EVENTS] = {
+		.name = HVM_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 static int hvm_nl_put_stats(struct sk_buff *skb, struct hvm_vm *vm)
@@ -322,6 +332,7 @@ static const struct genl_ops hvm_genl_ops[] = {
 		.cmd = HVM_CMD_VM_GET,
 		.doit = hvm_nl_get,
 		.dumpit = hvm_nl_dump,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = HVM_CMD_VM_START,
@@ -341,6 +352,7 @@ static struct genl_family hvm_genl_family __ro_after_init = {
 	.maxattr = HVM_A_MAX,
 	.policy = hvm_policy,
 	.netnsok = false,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = hvm_genl_ops,
 	.n_ops = ARRAY_SIZE(hvm_genl_ops),

@@ -16,6 +16,9 @@
  */
 #define pr_fmt(fmt) "hvm: " fmt
 
+#include <linux/cgroup.h>
+#include <linux/delay.h>
+#include <linux/freezer.h>
 #include <linux/kthread.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -34,6 +37,8 @@ static void hvm_sched_in(struct preempt_notifier *pn, int cpu)
 	struct hvm_vcpu *vcpu = pn_to_vcpu(pn);
 
 	WRITE_ONCE(vcpu->cpu, cpu);
+	/* vcpu->cpu before the next stop_requested read: see hvm_vcpu_kick() */
+	smp_mb();
 	hvm_ops->vcpu_load(vcpu, cpu);
 }
 
@@ -62,11 +67,19 @@ static void hvm_kick_ipi(void *unused)
  *
  * Process context, interrupts enabled. A vCPU not in guest mode checks
  * vm->stop_requested (with interrupts off) before its next entry.
+ *
+ * The caller has set the flag the vCPU must see (stop_requested,
+ * hvm_entry_blocked). Dekker-style: we store the flag and load vcpu->cpu,
+ * the vCPU thread stores vcpu->cpu and loads the flag; a full barrier on
+ * each side (here, and after every store to vcpu->cpu) guarantees that at
+ * least one of us sees the other's store, so either the vCPU does not
+ * enter or we send the IPI that makes it leave.
  */
 void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 {
 	int cpu, me;
 
+	smp_mb();
 	me = get_cpu();
 	cpu = READ_ONCE(vcpu->cpu);
 	if (cpu >= 0 && cpu != me)
@@ -126,12 +139,35 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 	cpu = smp_processor_id();
 	preempt_notifier_register(&vcpu->pn);
 	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_mb();	/* see hvm_vcpu_kick() */
 	hvm_ops->vcpu_load(vcpu, cpu);
 	preempt_enable();
 
 	while (!READ_ONCE(vm->stop_requested)) {
 		cond_resched();
+		/* Suspend: the freezer parks us here; the guest just pauses. */
+		try_to_freeze();
+		if (unlikely(READ_ONCE(hvm_entry_blocked))) {
+			if (system_state > SYSTEM_RUNNING || hvm_hw_lost) {
+				/* Reboot/kexec, or resume failed: no hardware. */
+				hvm_vcpu_stop(vcpu, HVM_STOP_INTERNAL, ESHUTDOWN);
+				break;
+			}
+			/* A suspend is going on around us (we are not frozen). */
+			schedule_timeout_uninterruptible(1);
+			continue;
+		}
 		r = hvm_ops->vcpu_run(vcpu);
+		if (r == -EAGAIN) {
+			/*
+			 * This CPU's virtualization is off (going offline) or
+			 * entry is blocked for a moment (suspend): sleep a tick,
+			 * the wakeup places us on a CPU that can run guests.
+			 */
+			schedule_timeout_uninterruptible(1);
+			r = 0;
+			continue;
+		}
 		if (r)
 			break;
 	}
@@ -178,9 +214,10 @@ static int hvm_vcpu_thread(void *data)
 {
 	struct hvm_vcpu *vcpu = data;
 
+	set_freezable();
 	for (;;) {
-		wait_event_interruptible(vcpu->vm->state_wq,
-					 READ_ONCE(vcpu->run) || kthread_should_stop());
+		wait_event_freezable(vcpu->vm->state_wq,
+				     READ_ONCE(vcpu->run) || kthread_should_stop());
 		if (kthread_should_stop())
 			break;
 		if (READ_ONCE(vcpu->run))
@@ -220,10 +257,23 @@ int hvm_vcpu_create(struct hvm_vm *vm, unsigned int index)
 		goto err_arch;
 	}
 	get_task_struct(vcpu->thread);
+
+	/*
+	 * Into the creator's cgroups (cpu, cpuset, memory, ...): cpu.max and
+	 * friends then limit the VM like any process of its creator.
+	 */
+	r = cgroup_attach_task_all(current, vcpu->thread);
+	if (r)
+		goto err_thread;
+
 	vm->vcpus[index] = vcpu;
 	wake_up_process(vcpu->thread);
 	return 0;
 
+err_thread:
+	kthread_stop(vcpu->thread);
+	put_task_struct(vcpu->thread);
+	vcpu->thread = NULL;
 err_arch:
 	hvm_ops->vcpu_destroy(vcpu);
 err_free_vcpu:
@@ -232,14 +282,30 @@ err_free_vcpu:
 }
 
 /**
- * hvm_vcpu_destroy() - stop the thread and free the vCPU (VM stopped)
+ * hvm_vcpu_destroy() - stop the thread and free the vendor state (VM stopped)
  * @vcpu: the vCPU
+ *
+ * The struct itself, with its statistics, stays until the VM's last
+ * reference goes (hvm_vcpu_free()): netlink replies and events sum the
+ * vCPUs' counters of a VM that is being destroyed.
  */
 void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
 {
+	if (!vcpu->thread)
+		return;
 	kthread_stop(vcpu->thread);
 	put_task_struct(vcpu->thread);
+	vcpu->thread = NULL;
 	hvm_ops->vcpu_destroy(vcpu);
-	vcpu->vm->vcpus[vcpu->index] = NULL;
+}
+
+/**
+ * hvm_vcpu_free() - free a vCPU that hvm_vcpu_destroy() tore down
+ * @vcpu: the vCPU, or NULL
+ */
+void hvm_vcpu_free(struct hvm_vcpu *vcpu)
+{
+	if (vcpu)
+		WARN_ON_ONCE(vcpu->thread);
 	kfree(vcpu);
 }

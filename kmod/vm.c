@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/idr.h>
 #include <linux/kthread.h>
+#include <linux/memcontrol.h>
 #include <linux/overflow.h>
 #include <linux/netlink.h>
 
@@ -24,6 +25,7 @@
 static DEFINE_MUTEX(hvm_vms_lock);
 static LIST_HEAD(hvm_vms);		/* [g] */
 static unsigned int hvm_nr_vms;		/* [g] */
+static bool hvm_vms_closed;		/* [g] module unload: no new VMs */
 static DEFINE_IDA(hvm_vm_ida);
 
 bool hvm_name_valid(const char *name)
@@ -52,13 +54,23 @@ static struct hvm_vm *hvm_vm_find_locked(const char *name)
 	return NULL;
 }
 
+static void hvm_vm_free_vcpus(struct hvm_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		hvm_vcpu_free(vm->vcpus[i]);
+}
+
 static void hvm_vm_release(struct kref *ref)
 {
 	struct hvm_vm *vm = container_of(ref, struct hvm_vm, ref);
 
+	hvm_vm_free_vcpus(vm);
 	hvm_mmu_destroy(vm);
 	hvm_mem_free(vm);
 	kvfree(vm->console);
+	mem_cgroup_put(vm->memcg);
 	ida_free(&hvm_vm_ida, vm->id);
 	kfree(vm);
 }
@@ -196,6 +208,11 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 		return ERR_PTR(r);
 
 	mutex_lock(&hvm_vms_lock);
+	if (hvm_vms_closed) {
+		NL_SET_ERR_MSG(extack, "hvm is being unloaded");
+		r = -ENODEV;
+		goto err_unlock;
+	}
 	if (hvm_vm_find_locked(name)) {
 		NL_SET_ERR_MSG(extack, "a VM with this name already exists");
 		r = -EEXIST;
@@ -226,6 +243,7 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 	init_waitqueue_head(&vm->console_wq);
 	vm->state = HVM_VM_CREATED;
 	vm->stop_reason = HVM_STOP_NONE;
+	vm->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	id = ida_alloc_min(&hvm_vm_ida, 1, GFP_KERNEL);
 	if (id < 0) {
@@ -280,6 +298,7 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 
 err_vcpus:
 	hvm_vm_destroy_vcpus(vm, i);
+	hvm_vm_free_vcpus(vm);
 	hvm_ops->vm_destroy(vm);
 err_hw:
 	hvm_hw_put();
@@ -290,6 +309,7 @@ err_free_console:
 err_free_id:
 	ida_free(&hvm_vm_ida, vm->id);
 err_free_vm:
+	mem_cgroup_put(vm->memcg);
 	kfree(vm);
 err_unlock:
 	mutex_unlock(&hvm_vms_lock);
@@ -422,13 +442,16 @@ int hvm_vm_destroy(const char *name, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/** hvm_vm_destroy_all() - module unload: destroy every VM */
+/**
+ * hvm_vm_destroy_all() - module unload: destroy every VM, allow no new one
+ */
 void hvm_vm_destroy_all(void)
 {
 	struct hvm_vm *vm;
 
 	for (;;) {
 		mutex_lock(&hvm_vms_lock);
+		hvm_vms_closed = true;
 		vm = list_first_entry_or_null(&hvm_vms, struct hvm_vm, node);
 		if (vm)
 			hvm_vm_unlink_locked(vm);
