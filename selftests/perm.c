@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * perm: an unprivileged user (uid/gid 1000, no capabilities) may look
- * (info, list, status) but not change anything (create, destroy, start,
- * stop: EPERM), and cannot open /dev/hvm (EACCES).
+ * perm: an unprivileged user (uid/gid 1000, no capabilities) may read the
+ * host's info and nothing else: listing VMs, their status and the events
+ * group reveal other users' guests (EPERM), changes are refused (EPERM),
+ * and /dev/hvm cannot be opened (EACCES).
  */
 #include <fcntl.h>
 #include <grp.h>
@@ -16,11 +17,11 @@
 /* What the unprivileged child saw, sent back through a pipe. */
 struct child_result {
 	int setup;		/* 0, or -errno of dropping privileges */
-	int info, list, status;
+	int info, list, status, events;
 	int create, destroy, start, stop;
 	int open_dev;
-	int hvctl_list, hvctl_create;
-	char hvctl_create_err[256];
+	int hvctl_list, hvctl_create, hvctl_info;
+	char hvctl_create_err[256], hvctl_list_err[256];
 };
 
 static int drop_privileges(void)
@@ -38,6 +39,7 @@ static void child(int wfd, const char *victim)
 	struct hvm_vm_status st;
 	struct hvm_info info;
 	struct hvm_exec c = { 0 };
+	struct hvm_nl nl;
 	int fd;
 
 	memset(&res, 0, sizeof(res));
@@ -46,6 +48,11 @@ static void child(int wfd, const char *victim)
 		res.info = hvm_get_info(&info);
 		res.list = hvm_vm_list(names, HVM_NL_MAX_MSGS);
 		res.status = hvm_vm_status(victim, &st, NULL, 0);
+		res.events = hvm_nl_open(&nl);
+		if (!res.events) {
+			res.events = hvm_nl_subscribe(&nl, HVM_GENL_MCGRP_EVENTS);
+			hvm_nl_close(&nl);
+		}
 		res.create = hvm_vm_create(hvm_vm_name(TAG), 0, 0, NULL, 0);
 		res.destroy = hvm_vm_cmd(HVM_CMD_VM_DESTROY, victim, NULL, 0);
 		res.start = hvm_vm_cmd(HVM_CMD_VM_START, victim, NULL, 0);
@@ -55,6 +62,9 @@ static void child(int wfd, const char *victim)
 		if (fd >= 0)
 			close(fd);
 		res.hvctl_list = hvctl(&c, "list", NULL);
+		snprintf(res.hvctl_list_err, sizeof(res.hvctl_list_err), "%s",
+			 c.err ? c.err : "");
+		res.hvctl_info = hvctl(&c, "info", NULL);
 		res.hvctl_create = hvctl(&c, "create", hvm_vm_name(TAG), NULL);
 		snprintf(res.hvctl_create_err, sizeof(res.hvctl_create_err), "%s",
 			 c.err ? c.err : "");
@@ -100,12 +110,22 @@ FIXTURE_TEARDOWN(perm)
 	hvm_destroy_prefix(hvm_vm_prefix(TAG));
 }
 
-TEST_F(perm, unprivileged_user_can_read_info_list_and_status)
+TEST_F(perm, unprivileged_user_can_read_info_only)
 {
 	ASSERT_EQ(0, self->res.info);
-	ASSERT_LE(1, self->res.list);
-	ASSERT_EQ(0, self->res.status);
-	ASSERT_EQ(0, self->res.hvctl_list);
+	ASSERT_EQ(0, self->res.hvctl_info);
+}
+
+TEST_F(perm, unprivileged_user_cannot_list_watch_or_query_vms)
+{
+	ASSERT_EQ(-EPERM, self->res.list);
+	ASSERT_EQ(-EPERM, self->res.status);
+	ASSERT_EQ(-EPERM, self->res.events);
+	ASSERT_EQ(1, self->res.hvctl_list);
+	ASSERT_TRUE(hvm_one_error_line(self->res.hvctl_list_err)) {
+		TH_LOG("stderr: '%s'", self->res.hvctl_list_err);
+	}
+	ASSERT_NE(NULL, strstr(self->res.hvctl_list_err, "not permitted"));
 }
 
 TEST_F(perm, unprivileged_user_gets_eperm_for_every_change)

@@ -620,10 +620,14 @@ int hvm_nl_xfer(struct hvm_nl *nl, struct nl_msg *msg, struct hvm_nl_reply *rep)
 int hvm_nl_subscribe(struct hvm_nl *nl, const char *group)
 {
 	int grp = genl_ctrl_resolve_grp(nl->sk, HVM_GENL_NAME, group);
+	int r;
 
 	if (grp < 0)
 		return -ENOENT;
-	return nl_socket_add_membership(nl->sk, grp) ? -EIO : 0;
+	r = nl_socket_add_membership(nl->sk, grp);
+	if (r == -NLE_PERM)
+		return -EPERM;
+	return r ? -EIO : 0;
 }
 
 int hvm_nl_next_event(struct hvm_nl *nl, int timeout_ms, struct hvm_event_msg *ev)

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host_safety: what hvm promises the host (README "Host-side guarantees").
+ *
+ * - Guest RAM is charged to the memory cgroup of the VM's creator, and the
+ *   vCPU thread joins the creator's cgroups: a guest in a 16 MiB cgroup
+ *   touching 32 MiB stops with reason internal (ENOMEM) and nothing is
+ *   OOM-killed.
+ * - An exit hvm does not handle (a hardware task switch) stops the VM with
+ *   reason unhandled and the vendor's exit code.
+ * - Suspend and resume (the whole path down to syscore_ops, through
+ *   /sys/power/pm_test "core") leave running VMs running: virtualization is
+ *   switched off and back on underneath them.
+ */
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hvm_harness.h"
+
+#define TAG "hs"
+#define CGROOT "/sys/fs/cgroup"
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/* "key value" lines (memory.events): the value of @key, or -1. */
+static long long keyed_value(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, len) && p[len] == ' ')
+			return atoll(p + len + 1);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/* Mount cgroup2 if the machine has not; enable memory and cpu below root. */
+static int cgroup2_ready(void)
+{
+	struct stat sb;
+
+	if (stat(CGROOT "/cgroup.controllers", &sb)) {
+		mkdir(CGROOT, 0755);
+		if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
+			return -errno;
+	}
+	return write_file(CGROOT "/cgroup.subtree_control", "+memory +cpu");
+}
+
+/* /sys/class/dmi/id/sys_vendor says QEMU (the emulated test machine). */
+static bool hvm_dmi_is_qemu(void)
+{
+	char buf[64];
+
+	return !read_file("/sys/class/dmi/id/sys_vendor", buf, sizeof(buf)) &&
+	       !strncmp(buf, "QEMU", 4);
+}
+
+FIXTURE(hs) {
+	struct hvm_exec c;
+	char name[HVM_NAME_MAX + 1];
+	char cg[128];
+};
+
+FIXTURE_SETUP(hs)
+{
+	ASSERT_EQ(0, hvm_load_hvm());
+	snprintf(self->name, sizeof(self->name), "%s", hvm_vm_name(TAG));
+	self->cg[0] = 0;
+}
+
+FIXTURE_TEARDOWN(hs)
+{
+	hvm_cmd_free(&self->c);
+	hvm_destroy_prefix(hvm_vm_prefix(TAG));
+	if (self->cg[0])
+		rmdir(self->cg);
+	write_file("/sys/power/pm_test", "none");
+}
+
+TEST_F_TIMEOUT(hs, guest_over_its_memcg_limit_stops_internal_and_nothing_is_oom_killed, 300)
+{
+	char path[192], buf[4096], comm[48], want[160];
+	struct hvm_vm_status st;
+	int status;
+	pid_t pid, tid;
+
+	ASSERT_EQ(0, cgroup2_ready());
+	snprintf(self->cg, sizeof(self->cg), CGROOT "/hvmtest-%d", (int)getpid());
+	ASSERT_EQ(0, mkdir(self->cg, 0755));
+	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
+	ASSERT_EQ(0, write_file(path, "16M"));
+
+	/* the creator: a child that joins the cgroup, then runs hvctl create */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char me[16];
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", self->cg);
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		if (write_file(path, me))
+			_exit(100);
+		execlp(getenv("HVCTL") ?: "hvctl", "hvctl", "create", self->name,
+		       "--memory", "64M", "--image", hvm_guest("touch.elf"),
+		       "--cmdline", "pages=8192 stride=4096 start=16777216",
+		       (char *)NULL);
+		_exit(101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* the vCPU thread runs in the creator's cgroup (cpu.max applies) */
+	snprintf(comm, sizeof(comm), "hvm-%s/0", self->name);
+	tid = hvm_find_thread(comm);
+	ASSERT_NE(0, tid);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)tid);
+	ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "0::%s\n", self->cg + strlen(CGROOT));
+	ASSERT_NE(NULL, strstr(buf, want)) {
+		TH_LOG("vCPU thread cgroup: %s (want %s)", buf, want);
+	}
+
+	HVCTL_OK(&self->c, "start", self->name);
+	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 120000, &st));
+	ASSERT_STOP_REASON(HVM_STOP_INTERNAL, &st);
+	ASSERT_EQ((uint64_t)ENOMEM, st.hw_error);
+	/* it got as far as the limit allows, and not further */
+	ASSERT_GT(st.mem_used, 8ull << 20);
+	ASSERT_LT(st.mem_used, 16ull << 20);
+
+	snprintf(path, sizeof(path), "%s/memory.events", self->cg);
+	ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+	ASSERT_EQ(0, keyed_value(buf, "oom_kill")) {
+		TH_LOG("memory.events:\n%s", buf);
+	}
+	ASSERT_EQ(0, keyed_value(buf, "oom"));
+	ASSERT_LT(0, keyed_value(buf, "max"));
+
+	/* the charge goes with the VM */
+	ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_DESTROY, self->name, NULL, 0));
+	snprintf(path, sizeof(path), "%s/memory.current", self->cg);
+	ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+	ASSERT_LT(atoll(buf), 1ll << 20) {
+		TH_LOG("memory.current after destroy: %s", buf);
+	}
+}
+
+TEST_F_TIMEOUT(hs, hardware_task_switch_stops_unhandled_with_the_exit_code, 120)
+{
+	struct hvm_vm_status st;
+	uint64_t code;
+
+	switch (hvm_host_vendor()) {
+	case HVM_VENDOR_AMD:
+		/*
+		 * QEMU 7.2's TCG SVM never checks the task-switch intercept: it
+		 * performs the switch itself (here: into an empty TSS, so the
+		 * guest shuts down). Real AMD CPUs and Bochs' VT-x exit.
+		 */
+		if (hvm_dmi_is_qemu())
+			SKIP(return, "QEMU TCG does not implement the SVM task-switch intercept");
+		code = 0x7d;	/* APM vol. 2 appendix C: VMEXIT_TASK_SWITCH */
+		break;
+	case HVM_VENDOR_INTEL:
+		code = 9;	/* SDM vol. 3 appendix C: task switch */
+		break;
+	default:
+		SKIP(return, "unknown vendor");
+	}
+	HVCTL_OK(&self->c, "create", self->name, "--image",
+		 hvm_guest("task-switch.bin"), "--mode", "protected");
+	HVCTL_OK(&self->c, "start", self->name);
+	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 30000, &st));
+	ASSERT_STOP_REASON(HVM_STOP_UNHANDLED, &st);
+	ASSERT_EQ(code, st.hw_error);
+	ASSERT_EQ(0x1010ull, st.stop_rip);
+}
+
+TEST_F_TIMEOUT(hs, running_vm_survives_suspend_and_resume, 300)
+{
+	struct hvm_vm_status st;
+	char buf[256];
+	uint64_t ns0;
+
+	ASSERT_EQ(0, read_file("/sys/power/state", buf, sizeof(buf)));
+	if (!strstr(buf, "mem"))
+		SKIP(return, "no suspend-to-RAM in this machine: %s", buf);
+
+	HVCTL_OK(&self->c, "create", self->name, "--image", hvm_guest("work.elf"),
+		 "--cmdline", "id=7 spin=1");
+	HVCTL_OK(&self->c, "start", self->name);
+	do {
+		ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
+		ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state);
+		usleep(10000);
+	} while (st.console_bytes < strlen("id=7 ready\n"));
+
+	/* freeze, devices, CPUs offline, syscore suspend; 5 s; and back */
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "core"));
+	ASSERT_EQ(0, write_file("/sys/power/state", "mem"));
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "none"));
+
+	/* still running, and really running: guest time goes on */
+	ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
+	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state) {
+		TH_LOG("stopped: %s", hvm_stop_reason_name(st.stop_reason));
+	}
+	ns0 = st.guest_ns;
+	usleep(200000);
+	ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
+	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state);
+	ASSERT_LT(ns0, st.guest_ns);
+
+	ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_STOP, self->name, NULL, 0));
+	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 5000, &st));
+	ASSERT_STOP_REASON(HVM_STOP_USER, &st);
+	HVCTL_OK(&self->c, "console", self->name);
+	ASSERT_OUTPUT("id=7 ready\n", self->c.out);
+}
+
+TEST_HARNESS_MAIN
