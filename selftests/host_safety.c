@@ -7,12 +7,15 @@
  *   touching 32 MiB stops with reason internal (ENOMEM) and nothing is
  *   OOM-killed.
  * - An exit hvm does not handle (a hardware task switch) stops the VM with
- *   reason unhandled and the vendor's exit code.
+ *   reason unhandled and the vendor's exit code; a register state the CPU
+ *   refuses at VM entry stops it with reason entry-failed and the hardware's
+ *   error.
  * - Suspend and resume (the whole path down to syscore_ops, through
  *   /sys/power/pm_test "core") leave running VMs running: virtualization is
  *   switched off and back on underneath them.
  */
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -208,6 +211,42 @@ TEST_F_TIMEOUT(hs, hardware_task_switch_stops_unhandled_with_the_exit_code, 120)
 	ASSERT_STOP_REASON(HVM_STOP_UNHANDLED, &st);
 	ASSERT_EQ(code, st.hw_error);
 	ASSERT_EQ(0x1010ull, st.stop_rip);
+}
+
+/*
+ * TR holding an available (not busy) 32-bit TSS: SDM vol. 3 26.3.1.2 makes
+ * VM entry fail with "invalid guest state" (exit reason 33 with bit 31 set,
+ * qualification 0). AMD's VMRUN does not check TR (APM vol. 2 15.5.1), and
+ * set_regs already rejects everything VMRUN does check, so on AMD-V the
+ * only way to a refused entry is virtualization switched off under hvm.
+ */
+TEST_F_TIMEOUT(hs, vm_entry_with_an_available_tss_in_tr_stops_entry_failed, 120)
+{
+	struct hvm_attach at = { 0 };
+	struct hvm_vm_status st;
+	struct hvm_regs regs;
+	int fd;
+
+	if (hvm_host_vendor() != HVM_VENDOR_INTEL)
+		SKIP(return, "AMD-V: VMRUN does not check TR; set_regs rejects what it checks");
+	HVCTL_OK(&self->c, "create", self->name, "--image",
+		 hvm_guest("hello-prot.bin"), "--mode", "protected");
+	fd = hvm_dev_open();
+	ASSERT_LE(0, fd);
+	snprintf(at.name, sizeof(at.name), "%s", self->name);
+	ASSERT_EQ(0, ioctl(fd, HVM_IOC_ATTACH, &at));
+	memset(&regs, 0, sizeof(regs));
+	ASSERT_EQ(0, ioctl(fd, HVM_IOC_GET_REGS, &regs));
+	ASSERT_EQ(0x8b, regs.tr.attrib & 0x9f);		/* busy 32-bit TSS */
+	regs.tr.attrib = (regs.tr.attrib & ~0xf) | 0x9;	/* available */
+	ASSERT_EQ(0, ioctl(fd, HVM_IOC_SET_REGS, &regs));
+	close(fd);
+
+	HVCTL_OK(&self->c, "start", self->name);
+	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 30000, &st));
+	ASSERT_STOP_REASON(HVM_STOP_ENTRY_FAILED, &st);
+	ASSERT_EQ(0x80000021ull, st.hw_error);
+	ASSERT_EQ(0, st.console_bytes);
 }
 
 TEST_F_TIMEOUT(hs, running_vm_survives_suspend_and_resume, 300)
