@@ -291,4 +291,31 @@ TEST_F_TIMEOUT(hs, running_vm_survives_suspend_and_resume, 300)
 	ASSERT_OUTPUT("id=7 ready\n", self->c.out);
 }
 
+/* Module parameters refuse values the core cannot honour, and keep theirs. */
+TEST_F(hs, max_vcpus_and_max_mem_are_bounded)
+{
+	const char *v = "/sys/module/hvm/parameters/max_vcpus";
+	const char *m = "/sys/module/hvm/parameters/max_mem";
+	char old_v[32], old_m[32], buf[32];
+
+	ASSERT_EQ(0, read_file(v, old_v, sizeof(old_v)));
+	ASSERT_EQ(0, read_file(m, old_m, sizeof(old_m)));
+	ASSERT_EQ(-ERANGE, write_file(v, "0"));
+	ASSERT_EQ(-ERANGE, write_file(v, "256"));
+	ASSERT_EQ(-EINVAL, write_file(v, "many"));
+	ASSERT_EQ(-ERANGE, write_file(m, "0"));
+	ASSERT_EQ(-ERANGE, write_file(m, "4097"));
+	ASSERT_EQ(-ERANGE, write_file(m, "562949953421312"));	/* 2^49 */
+	ASSERT_EQ(0, read_file(v, buf, sizeof(buf)));
+	ASSERT_STREQ(old_v, buf);
+	ASSERT_EQ(0, read_file(m, buf, sizeof(buf)));
+	ASSERT_STREQ(old_m, buf);
+	ASSERT_EQ(0, write_file(v, "255"));
+	ASSERT_EQ(0, read_file(v, buf, sizeof(buf)));
+	ASSERT_STREQ("255\n", buf);
+	ASSERT_EQ(0, write_file(v, old_v));
+	ASSERT_EQ(0, write_file(m, "1048576"));
+	ASSERT_EQ(0, write_file(m, old_m));
+}
+
 TEST_HARNESS_MAIN
