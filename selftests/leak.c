@@ -7,8 +7,17 @@
 #include "hvm_harness.h"
 
 #define TAG "lk"
-#define SLAB_SLACK_KB		1024	/* per-CPU slab caches wobble a little */
-#define MEMFREE_SLACK_KB	2048
+
+/*
+ * What a test may find missing after N runs: half a page per run, for
+ * MemFree (per-CPU free lists included) and for Slab alike. No fixed slack:
+ * one page left behind per run (a nested page table, a page of guest RAM, a
+ * VMCB) is N pages, twice the allowance, and fails every test below; the
+ * run counts are chosen so that the allowance stays above the machines'
+ * measured noise (at most 160 kB after 50 guest runs, 340 kB after 1,000
+ * create/destroy cycles).
+ */
+#define ALLOWANCE_KB(runs)	((long)(runs) * 2)
 
 /*
  * Cycles of the create/destroy test: 1,000 unless $HVM_LEAK_CYCLES says
@@ -35,16 +44,20 @@ static void sample(struct mem_sample *s)
 
 /*
  * Freed task structs and slab objects go back through RCU and per-CPU
- * caches: give them a few seconds before calling anything a leak.
+ * caches, and vCPU threads exit after their VM: give them a few seconds
+ * before calling anything a leak.
  */
-static bool settled(const struct mem_sample *base, struct mem_sample *now)
+static bool settled(const struct mem_sample *base, struct mem_sample *now, int runs,
+		    int threads)
 {
 	int i;
 
 	for (i = 0; i < 10; i++) {
 		sample(now);
-		if (now->slab_kb - base->slab_kb <= SLAB_SLACK_KB &&
-		    base->memfree_kb - now->memfree_kb <= MEMFREE_SLACK_KB)
+		/* an exiting vCPU thread may outlive its VM a moment (Bochs) */
+		if (now->slab_kb - base->slab_kb <= ALLOWANCE_KB(runs) &&
+		    base->memfree_kb - now->memfree_kb <= ALLOWANCE_KB(runs) &&
+		    hvm_count_threads("hvm-") == threads)
 			return true;
 		sleep(1);
 	}
@@ -82,14 +95,17 @@ FIXTURE_TEARDOWN(leak)
 	hvm_destroy_prefix(hvm_vm_prefix(TAG));
 }
 
-#define ASSERT_NO_LEAK()						\
+#define ASSERT_NO_LEAK(runs)						\
 	do {								\
 		uint64_t ms_ = (hvm_now_ns() - self->t0) / 1000000;	\
-		bool ok_ = settled(&self->base, &self->after);		\
-		TH_LOG("%llu ms; MemFree %ld -> %ld kB, Slab %ld -> %ld kB", \
-		       (unsigned long long)ms_,				\
+		bool ok_ = settled(&self->base, &self->after, (runs),	\
+				   self->threads);			\
+		TH_LOG("%llu ms, %d runs; MemFree %ld -> %ld kB, Slab %ld -> %ld kB" \
+		       " (allowance %ld kB)",				\
+		       (unsigned long long)ms_, (runs),			\
 		       self->base.memfree_kb, self->after.memfree_kb,	\
-		       self->base.slab_kb, self->after.slab_kb);	\
+		       self->base.slab_kb, self->after.slab_kb,		\
+		       ALLOWANCE_KB(runs));				\
 		ASSERT_TRUE(ok_);					\
 		ASSERT_EQ(self->threads, hvm_count_threads("hvm-"));	\
 	} while (0)
@@ -110,7 +126,7 @@ TEST_F_TIMEOUT(leak, thousand_create_destroy_cycles_return_memory, 600)
 			TH_LOG("cycle %d: destroy: %s", i, strerror(-r));
 		}
 	}
-	ASSERT_NO_LEAK();
+	ASSERT_NO_LEAK(n);
 }
 
 TEST_F_TIMEOUT(leak, hvctl_cycles_with_attached_files_return_memory, 600)
@@ -127,7 +143,7 @@ TEST_F_TIMEOUT(leak, hvctl_cycles_with_attached_files_return_memory, 600)
 		HVCTL_OK(&c, "destroy", name);
 	}
 	hvm_cmd_free(&c);
-	ASSERT_NO_LEAK();
+	ASSERT_NO_LEAK(100);
 }
 
 TEST_F_TIMEOUT(leak, running_guests_return_their_memory, 600)
@@ -136,7 +152,7 @@ TEST_F_TIMEOUT(leak, running_guests_return_their_memory, 600)
 	int i;
 
 	/* guest pages, nested page tables, console bytes, page tables of the loader */
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 200; i++) {
 		hvctl(&c, "run", hvm_guest(i % 2 ? "elf64.elf" : "hello-long.bin"),
 		      "--memory", "32M", "--timeout", "60", NULL);
 		ASSERT_EQ(0, c.status) {
@@ -144,7 +160,7 @@ TEST_F_TIMEOUT(leak, running_guests_return_their_memory, 600)
 		}
 	}
 	hvm_cmd_free(&c);
-	ASSERT_NO_LEAK();
+	ASSERT_NO_LEAK(200);
 }
 
 TEST_HARNESS_MAIN

@@ -1041,6 +1041,20 @@ void hvm_drop_caches(void)
 	}
 }
 
+int hvm_expect_kmsg(const char *ere)
+{
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* <5>: notice, below the console's level; one write is one record */
+	if (dprintf(fd, "<5>hvmtest: expect-warn %s\n", ere) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 /* ------------------------------------------------------------ modules */
 
 int hvm_insmod(const char *path, const char *params)

@@ -185,6 +185,17 @@ long hvm_meminfo_kb(const char *field);		/* -1 if absent */
 long hvm_free_kb(void);
 void hvm_drop_caches(void);
 
+/* ---- kernel log ---- */
+/*
+ * Declare an hvm kernel message (level warning and above) this test is
+ * about to provoke: @ere (POSIX extended) is matched against the message
+ * text, "hvm: ..." included. Writes "hvmtest: expect-warn ERE" to /dev/kmsg,
+ * which make check's kernel-log gate (selftests/vm/summarize.sh) reads; it
+ * holds until the next test binary starts. Call it before dropping root.
+ * Returns 0 or -errno.
+ */
+int hvm_expect_kmsg(const char *ere);
+
 /* ---- modules ---- */
 int hvm_insmod(const char *path, const char *params);
 /* delete_module(O_NONBLOCK), retrying a few times while it answers EAGAIN. */

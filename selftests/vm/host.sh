@@ -3,8 +3,10 @@
 #
 # host.sh - the tests that need no emulated machine, run on the host:
 # `make test` of every user-space directory that has one (today ctl/: the
-# image loader and parser unit tests). Results are counted like a machine's
-# (summarize.sh), labelled [host/user].
+# image loader and parser unit tests), and summarize-test.sh and
+# check-test.sh (make check's own result counting, kernel-log gate and
+# completeness checks). Results are counted like a
+# machine's (summarize.sh), labelled [host/user].
 #
 # Usage: host.sh [--no-total]     Environment: HVM_COUNTS=FILE
 
@@ -39,6 +41,16 @@ log=$out/test.log
 		rc=$?
 		set -e
 		echo "### hvm: test end $d rc=$rc"
+	done
+	# make check itself: result counting, kernel-log gate, complete legs
+	for t in selftests/vm/summarize-test.sh selftests/vm/check-test.sh; do
+		echo "$t" >>"$out/tests.list"
+		echo "### hvm: test begin $t"
+		set +e
+		"$out/src/$t" 2>&1
+		rc=$?
+		set -e
+		echo "### hvm: test end $t rc=$rc"
 	done
 	echo "### hvm: suite end"
 } >"$log"

@@ -12,7 +12,10 @@
 #   hvmtest.no_avx       export HVM_TEST_NO_AVX=1: the machine's own AVX state
 #                        handling is broken (Bochs 2.7), host tests use SSE only
 #   hvmtest.dmesg=warn|all|none   kernel log dumped at the end (default warn:
-#                        messages of level warning and above)
+#                        messages of level warning and above, and the
+#                        "hvmtest:" markers tests write to /dev/kmsg)
+# At the end it prints "### hvm: taint boot=N end=N" (/proc/sys/kernel/tainted
+# at /init and at the end) for summarize.sh's kernel-log gate.
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
@@ -59,12 +62,17 @@ finish() {
 	*)
 		# what the kernel logged at warning level and above since boot
 		echo "### hvm: dmesg begin (warning and above, since /init)"
-		dmesg -r | tail -n +$((boot_lines + 1)) | grep '^<[0-4]>' |
+		# and the suite's markers (user facility, see run-suite.sh and
+		# summarize.sh's kernel-log gate)
+		dmesg -r | tail -n +$((boot_lines + 1)) |
+			grep -E '^<[0-4]>|^<[0-9]+>\[[^]]*\] hvmtest: ' |
 			grep -v -e 'loading out-of-tree module taints kernel' \
 				-e 'module verification failed: signature'
 		echo "### hvm: dmesg end"
 		;;
 	esac
+	# taint flags at the end and at /init: only O and E may be new
+	echo "### hvm: taint boot=$boot_taint end=$(cat /proc/sys/kernel/tainted)"
 	echo "### hvm: poweroff"
 	sync
 	poweroff -f
@@ -74,6 +82,9 @@ finish() {
 
 # boot-time kernel messages are not part of what a run reports
 boot_lines=$(dmesg -r | wc -l)
+boot_taint=$(cat /proc/sys/kernel/tainted)
+# the tests' "hvmtest:" markers in /dev/kmsg must not be rate limited
+echo on >/proc/sys/kernel/printk_devkmsg 2>/dev/null
 
 echo
 echo "### hvm: boot kernel=$(uname -r) backend=$backend cpus=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime)"

@@ -12,6 +12,9 @@ n=$(grep -c . tests.list)
 echo "### hvm: suite begin kernel=$(uname -r) backend=${HVM_BACKEND:-none} tests=$n"
 while read -r t; do
 	[ -n "$t" ] || continue
+	# which binary the kernel messages from here on belong to: hvm warnings
+	# it declared ("hvmtest: expect-warn ERE") hold until the next one
+	echo "<5>hvmtest: test begin $t" >/dev/kmsg
 	if [ -f /hvm/hvm.ko ] && [ ! -d /sys/module/hvm ]; then
 		insmod /hvm/hvm.ko || echo "### hvm: insmod /hvm/hvm.ko failed"
 	fi
@@ -22,4 +25,5 @@ while read -r t; do
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "### hvm: test end $t rc=$rc secs=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")"
 done <tests.list
+echo "<5>hvmtest: test begin (after the suite)" >/dev/kmsg
 echo "### hvm: suite end"

@@ -106,8 +106,9 @@ build_module() {
 		fi
 		cp "$dir/hvm.ko" "$out/hvm.ko"
 	) 8>"$root/build/mod-$abi.lock"
-	if grep -q 'warning:' "$blog"; then
-		grep -B2 -A4 'warning:' "$blog" >&2
+	# the compiler's "warning:" and modpost's "WARNING:"
+	if grep -qi 'warning:' "$blog"; then
+		grep -i -B2 -A4 'warning:' "$blog" >&2
 		if [ "$have_cmd" = 0 ]; then
 			die "module build for $abi has warnings (W=1 must be clean)"
 		fi
@@ -246,6 +247,13 @@ if [ "$have_cmd" = 1 ]; then
 		problems+=("the command did not finish")
 		rc=1
 	fi
+	# the kernel-log gate of the suite (summarize.sh): hvm warnings the
+	# command did not declare, MSR errors, taint
+	bl=/dev/null
+	[ "$nomodule" = 1 ] || bl=$out/module-build.log
+	while IFS= read -r l; do
+		problems+=("$l")
+	done < <("$here/summarize.sh" --gate-only --log "$log" --build-log "$bl" || true)
 	if [ ${#problems[@]} -gt 0 ]; then
 		[ "$reached_init" = 1 ] || show_tail
 		for p in "${problems[@]}"; do echo "run.sh: FAIL: $p" >&2; done
@@ -257,6 +265,7 @@ fi
 # suite mode
 label=$series
 sargs=(--log "$log" --label "$label" --tests "$out/tests.list" --counts "$out/counts")
+if [ "$nomodule" = 1 ]; then sargs+=(--build-log /dev/null); else sargs+=(--build-log "$out/module-build.log"); fi
 for p in "${problems[@]+"${problems[@]}"}"; do sargs+=(--extra-fail "$p"); done
 # the summary shows the log of a binary that did not finish; the plain tail
 # only helps when the suite never started
