@@ -2,7 +2,12 @@
 /*
  * hvm AMD-V backend: the world switch.
  *
- * Called with interrupts disabled and GIF clear. VMRUN switches RAX, RSP,
+ * Called with GIF clear and RFLAGS.IF set by the caller (see svm_vcpu_run()):
+ * with V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
+ * physical interrupts exit the guest (APM 15.21.1), while GIF=0 keeps them
+ * pending in host mode (APM 15.17). No STI here: AMD CPUs carry the STI
+ * shadow into the guest's interrupt shadow when an event delivered during
+ * VMRUN causes a #VMEXIT. VMRUN switches RAX, RSP,
  * RIP, RFLAGS, the control registers and CS/DS/ES/SS; the other GPRs are
  * loaded and saved here, and the state VMRUN leaves alone (FS, GS, TR,
  * LDTR, KERNEL_GS_BASE, STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*) is switched
@@ -66,12 +71,14 @@ SYM_FUNC_START(svm_vmrun)
 	mov	GPR(RDI)(%rdi), %rdi
 
 	/*
-	 * IF=1 with GIF=0: a host interrupt stays pending until VMRUN sets
-	 * GIF, then causes an INTR #VMEXIT instead of being taken here.
+	 * MDS/TAA/MMIO/TSA: clear CPU buffers with VERW where the host asked
+	 * for it before entering a guest (X86_FEATURE_CLEAR_CPU_BUF_VM, set
+	 * by the kernel's mitigation selection on both 6.1 and 6.12). Only
+	 * EFLAGS.ZF is clobbered; the guest's RFLAGS come from the VMCB.
 	 */
-	sti
+	VM_CLEAR_CPU_BUFFERS
 3:	vmrun	%rax
-4:	cli
+4:
 
 	/* RAX is the host's again (the VMCB address); the stack is ours. */
 	mov	STK_GPRS(%rsp), %rax
@@ -97,17 +104,37 @@ SYM_FUNC_START(svm_vmrun)
 	mov	STK_HOST_PA(%rsp), %rax
 7:	vmload	%rax
 8:
-	/* The guest may have poisoned the RSB: stuff it before any RET. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
-	/* Retbleed/SRSO: untrain RET before the first one (clobbers AX/CX/DX). */
+	/*
+	 * SpectreRSB: the guest may have poisoned the RSB; stuff it before
+	 * the first unbalanced RET. The kernel sets X86_FEATURE_RSB_VMEXIT
+	 * where that is needed (retpoline, LFENCE and IBRS modes) and clears
+	 * it where an IBPB on VM exit already flushes the RSB; keying on
+	 * X86_FEATURE_RETPOLINE missed IBRS mode and filled needlessly
+	 * otherwise. RSB_VMEXIT_LITE (eIBRS with PBRSB) needs a single CALL.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	/*
+	 * Retbleed/SRSO: untrain RET before the first one, and the IBPB the
+	 * host wants on every VM exit (SRSO "IBPB on VMEXIT", retbleed=ibpb,
+	 * VMSCAPE where it chose that); clobbers AX/CX/DX. 6.12 has the VM
+	 * flavour as one macro, 6.1 (with the same features backported)
+	 * spells it out as its KVM does.
+	 */
 #ifdef UNTRAIN_RET_VM
 	UNTRAIN_RET_VM
 #else
 	UNTRAIN_RET
-#ifdef X86_FEATURE_IBPB_ON_VMEXIT
 	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 #endif
-#endif
+	/*
+	 * BHI: clear the branch history the guest left where the host uses
+	 * the software sequence on VM exit (X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT;
+	 * never set on AMD, which is not affected, but the feature decides).
+	 * clear_bhb_loop clobbers AX and CX only, and its CALLs and RETs are
+	 * balanced after the RSB work above.
+	 */
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	/* Leave no guest value in a register the host might consume. */
 	xor	%ecx, %ecx

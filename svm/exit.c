@@ -32,6 +32,9 @@
 #define LEN_XSETBV	3	/* 0f 01 d1 */
 #define LEN_INVD	2	/* 0f 08 */
 
+/* Longest x86 instruction (APM vol. 3, 1.1). */
+#define X86_MAX_INSN	15
+
 /* A nested page fault that keeps recurring without progress. */
 #define NPF_REPEAT_MAX	16
 
@@ -70,6 +73,203 @@ static bool svm_is_canonical(u64 va)
 {
 	return __is_canonical_address(va, boot_cpu_has(X86_FEATURE_LA57) ?
 				      57 : 48);
+}
+
+/* CS is a 64-bit code segment (EFER.LMA and CS.L). */
+static bool svm_code64(struct svm_vcpu *sv)
+{
+	const struct vmcb_save *s = &sv->vmcb->save;
+
+	return (s->efer & EFER_LMA) && (s->cs.attrib & BIT(9));
+}
+
+/* GPR @n (x86 numbering): RAX and RSP live in the VMCB. */
+static u64 svm_gpr_read(struct svm_vcpu *sv, unsigned int n)
+{
+	if (n == SVM_GPR_RAX)
+		return sv->vmcb->save.rax;
+	if (n == SVM_GPR_RSP)
+		return sv->vmcb->save.rsp;
+	return sv->gprs[n];
+}
+
+static void svm_gpr_write(struct svm_vcpu *sv, unsigned int n, u64 val)
+{
+	if (n == SVM_GPR_RAX)
+		sv->vmcb->save.rax = val;
+	else if (n == SVM_GPR_RSP)
+		sv->vmcb->save.rsp = val;
+	else
+		sv->gprs[n] = val;
+}
+
+/*
+ * Fetch up to @len bytes of the instruction at CS:RIP through the guest's
+ * page tables, for exits that carry neither the next RIP (no NRIP save)
+ * nor the operands (no decode assists), as on QEMU TCG. Returns the bytes
+ * read (fewer where the next page is not mapped), or -EFAULT.
+ */
+static int svm_fetch_insn(struct svm_vcpu *sv, u8 *buf, unsigned int len)
+{
+	bool code64 = svm_code64(sv);
+	struct hvm_regs regs;
+	unsigned int done = 0, n;
+	u64 la, gpa;
+	int r;
+
+	svm_get_regs(sv->vcpu, &regs);
+	while (done < len) {
+		la = code64 ? regs.rip + done :
+			      (u32)(regs.cs.base + regs.rip + done);
+		n = min_t(unsigned int, len - done,
+			  PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+		r = hvm_gva_to_gpa(sv->vcpu, &regs, la, false, &gpa);
+		if (!r)
+			r = hvm_mem_read(sv->vcpu->vm, gpa, buf + done, n);
+		if (r)
+			return done ? done : -EFAULT;
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * struct svm_insn - the little of an intercepted 0F xx instruction that
+ * hvm decodes itself
+ * @len:   length in bytes
+ * @rex:   REX prefix (64-bit code only), 0 if none
+ * @lock:  F0 prefix (on AMD, LOCK MOV CR0 is MOV CR8)
+ * @rep:   F3 prefix (WBNOINVD is F3 0F 09)
+ * @modrm: the ModRM byte, where @modrm_valid
+ */
+struct svm_insn {
+	unsigned int len;
+	u8 rex;
+	bool lock, rep;
+	bool modrm_valid;
+	u8 modrm;
+};
+
+/*
+ * Decode the instruction at RIP as legacy prefixes, an optional REX, 0F
+ * @op and, with @has_modrm, a ModRM byte. Returns 0, or -EINVAL when the
+ * bytes are not that instruction (e.g. the guest rewrote it) or cannot be
+ * read: the caller stops the VM as unhandled rather than guess.
+ */
+static int svm_decode_0f(struct svm_vcpu *sv, u8 op, bool has_modrm,
+			 struct svm_insn *insn)
+{
+	bool code64 = svm_code64(sv);
+	u8 b[X86_MAX_INSN];
+	int n, i;
+
+	memset(insn, 0, sizeof(*insn));
+	n = svm_fetch_insn(sv, b, sizeof(b));
+	if (n < 0)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		switch (b[i]) {
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+		case 0x64: case 0x65: case 0x66: case 0x67: case 0xf2:
+			insn->rex = 0;	/* REX counts only right before the opcode */
+			continue;
+		case 0xf0:
+			insn->lock = true;
+			insn->rex = 0;
+			continue;
+		case 0xf3:
+			insn->rep = true;
+			insn->rex = 0;
+			continue;
+		}
+		if (code64 && (b[i] & 0xf0) == 0x40) {
+			insn->rex = b[i];
+			continue;
+		}
+		break;
+	}
+	if (i + 2 + has_modrm > n || b[i] != 0x0f || b[i + 1] != op)
+		return -EINVAL;
+	insn->len = i + 2;
+	if (has_modrm) {
+		insn->modrm = b[i + 2];
+		insn->modrm_valid = true;
+		insn->len++;
+	}
+	return 0;
+}
+
+/* ---- CR4: the guest's own value, the host's MCE bit ---- */
+
+/*
+ * MOV to/from CR4 (intercepted both ways, vmcb.c). With decode assists
+ * EXITINFO1 names the GPR (APM 15.33.1); otherwise the instruction is
+ * decoded: 0F 22 /r (write) or 0F 20 /r (read), ModRM.reg (+ REX.R) the
+ * control register, ModRM.rm (+ REX.B) the GPR; the mod field is ignored
+ * (always a register operand, APM vol. 3 "MOV CRn").
+ */
+static int svm_decode_mov_cr4(struct svm_vcpu *sv, bool write,
+			      unsigned int *gpr, unsigned int *len)
+{
+	const struct vmcb_control *c = &sv->vmcb->control;
+	struct svm_insn insn;
+	unsigned int cr;
+
+	if (svm_has(SVM_FEATURE_DECODE_ASSISTS) &&
+	    svm_has(SVM_FEATURE_NRIPS) && (c->exitinfo1 & CR_EXITINFO1_MOV)) {
+		*gpr = c->exitinfo1 & CR_EXITINFO1_GPR_MASK;
+		*len = 0;	/* svm_skip_insn() uses NRIP */
+		return 0;
+	}
+	if (svm_decode_0f(sv, write ? 0x22 : 0x20, true, &insn))
+		return -EINVAL;
+	cr = ((insn.modrm >> 3) & 7) | ((insn.rex & 4) ? 8 : 0) |
+	     (insn.lock ? 8 : 0);
+	if (cr != 4)
+		return -EINVAL;
+	*gpr = (insn.modrm & 7) | ((insn.rex & 1) ? 8 : 0);
+	*len = insn.len;
+	return 0;
+}
+
+static int svm_exit_cr4(struct svm_vcpu *sv, bool write)
+{
+	struct vmcb_save *s = &sv->vmcb->save;
+	unsigned int gpr, len;
+	u64 val;
+
+	sv->vcpu->stats[HVM_STAT_OTHER]++;
+	if (svm_decode_mov_cr4(sv, write, &gpr, &len))
+		return svm_stop(sv, HVM_STOP_UNHANDLED,
+				sv->vmcb->control.exitcode);
+	/* MOV CRn is privileged (APM vol. 3): #GP(0) outside CPL 0. */
+	if (s->cpl) {
+		svm_inject_gp(sv);
+		return 0;
+	}
+	if (!write) {
+		val = sv->cr4;
+		/* Outside 64-bit mode the operand is 32 bits, zero-extended. */
+		svm_gpr_write(sv, gpr, val);
+		svm_skip_insn(sv, len);
+		return 0;
+	}
+
+	val = svm_gpr_read(sv, gpr);
+	if (!svm_code64(sv))
+		val = (u32)val;
+	/*
+	 * #GP(0): a bit hvm does not virtualize and advertise (reserved for
+	 * this guest), or clearing PAE in long mode (APM 3.1.3, 14.6.1).
+	 */
+	if ((val & ~svm_cr4_guest_bits()) ||
+	    ((s->efer & EFER_LMA) && !(val & X86_CR4_PAE))) {
+		svm_inject_gp(sv);
+		return 0;
+	}
+	svm_set_cr4(sv, val);
+	svm_skip_insn(sv, len);
+	return 0;
 }
 
 /*
@@ -414,6 +614,35 @@ static int svm_exit_invd(struct svm_vcpu *sv)
 	return 0;
 }
 
+/*
+ * WBINVD / WBNOINVD (same intercept): guest RAM is ordinary write-back
+ * memory that the host keeps coherent, and no device does DMA behind the
+ * caches, so there is nothing to write back for the guest. A no-op, so a
+ * guest looping on it costs the host one exit per iteration instead of a
+ * package-wide cache flush (and it stops at once when asked to).
+ */
+static int svm_exit_wbinvd(struct svm_vcpu *sv)
+{
+	struct svm_insn insn;
+	unsigned int len = 0;
+
+	sv->vcpu->stats[HVM_STAT_OTHER]++;
+	/* Privileged: #GP(0) outside CPL 0 (APM vol. 3, WBINVD). */
+	if (sv->vmcb->save.cpl) {
+		svm_inject_gp(sv);
+		return 0;
+	}
+	if (!svm_has(SVM_FEATURE_NRIPS) || !sv->vmcb->control.nrip) {
+		/* 0F 09, WBNOINVD F3 0F 09, maybe with other prefixes. */
+		if (svm_decode_0f(sv, 0x09, false, &insn))
+			return svm_stop(sv, HVM_STOP_UNHANDLED,
+					sv->vmcb->control.exitcode);
+		len = insn.len;
+	}
+	svm_skip_insn(sv, len);
+	return 0;
+}
+
 static int svm_exit_rdpmc(struct svm_vcpu *sv)
 {
 	/* No performance counters are virtualized; never read the host's. */
@@ -437,28 +666,99 @@ static int svm_exit_dr(struct svm_vcpu *sv)
 
 /* ---- exceptions, events ---- */
 
-static int svm_exit_reflect(struct svm_vcpu *sv, u8 vector)
+/* APM 8.2.9 table 8-7 / SDM table 6-4: #DE, #TS, #NP, #SS, #GP. */
+static bool svm_contributory(u8 vector)
 {
-	sv->vcpu->stats[HVM_STAT_EXCEPTION]++;
-	svm_inject_exception(sv, vector, vector == X86_TRAP_AC,
-			     sv->vmcb->control.exitinfo1);
+	return vector == X86_TRAP_DE ||
+	       (vector >= X86_TRAP_TS && vector <= X86_TRAP_GP);
+}
+
+/*
+ * Deliver exception @vector at the next VMRUN without dropping the event
+ * svm_reinject() put back in EVENTINJ (the exit interrupted its delivery,
+ * so the new exception arose while delivering it). Combined as the CPU
+ * would (APM 8.2.9 "Double-Fault Exception", table 8-7; SDM table 6-5):
+ *
+ *  - anything during delivery of #DF: shutdown (a triple fault);
+ *  - contributory after contributory or #PF, or #PF after #PF: #DF(0);
+ *  - otherwise the two are handled serially: the new exception is
+ *    delivered now, and the interrupted one recurs when its instruction
+ *    executes again after the handler returns. hvm only ever injects
+ *    exceptions on the faulting instruction, and in-guest delivery of an
+ *    external interrupt or NMI cannot be interrupted (physical ones exit,
+ *    virtual ones are not used), so an interrupted event is always an
+ *    exception that recurs. Should an INTR/NMI ever be pending here, it
+ *    is kept and the new exception is left to recur instead.
+ *
+ * Return: 0, or 1 when the VM stopped (triple fault).
+ */
+static int svm_queue_exception(struct svm_vcpu *sv, u8 vector, bool has_error,
+			       u32 error)
+{
+	u64 prev = sv->vmcb->control.eventinj;
+	u64 type = prev & (7ULL << EVENTINJ_TYPE_SHIFT);
+	u8 pvec = prev & EVENTINJ_VECTOR_MASK;
+
+	if (prev & EVENTINJ_V) {
+		if (type != EVENTINJ_TYPE_EXCEPTION)
+			return 0;
+		if (pvec == X86_TRAP_DF) {
+			sv->vcpu->stats[HVM_STAT_SHUTDOWN]++;
+			sv->vmcb->control.eventinj = 0;
+			return svm_stop(sv, HVM_STOP_SHUTDOWN, 0);
+		}
+		if ((svm_contributory(vector) &&
+		     (svm_contributory(pvec) || pvec == X86_TRAP_PF)) ||
+		    (vector == X86_TRAP_PF && pvec == X86_TRAP_PF)) {
+			svm_inject_exception(sv, X86_TRAP_DF, true, 0);
+			return 0;
+		}
+	}
+	svm_inject_exception(sv, vector, has_error, error);
 	return 0;
 }
 
+/*
+ * Alignment checking is on only at CPL 3 with CR0.AM and RFLAGS.AC both
+ * set (APM 8.2.18). Any other #AC is not a legacy alignment check but a
+ * split-lock #AC (Intel's TEST_CTRL; AMD has no such #AC, it reports bus
+ * locks as #DB traps): never reflect it into a guest that cannot expect
+ * it. KVM's VMX hands it to handle_guest_split_lock(), whose "fatal" mode
+ * sends SIGBUS to current, here the vCPU kthread: hvm stops the VM with
+ * reason unhandled instead (the host's "warn" mode would only let the
+ * guest repeat it).
+ */
+static bool svm_guest_alignment_check(struct svm_vcpu *sv)
+{
+	const struct vmcb_save *s = &sv->vmcb->save;
+
+	return s->cpl == 3 && (s->cr0 & X86_CR0_AM) &&
+	       (s->rflags & X86_EFLAGS_AC);
+}
+
+static int svm_exit_reflect(struct svm_vcpu *sv, u8 vector)
+{
+	sv->vcpu->stats[HVM_STAT_EXCEPTION]++;
+	if (vector == X86_TRAP_AC && !svm_guest_alignment_check(sv)) {
+		pr_debug("%s: #AC the guest did not enable (split lock?) at %#llx\n",
+			 sv->vcpu->vm->name, svm_rip(sv));
+		sv->vmcb->control.eventinj = 0;
+		return svm_stop(sv, HVM_STOP_UNHANDLED,
+				sv->vmcb->control.exitcode);
+	}
+	/* #AC pushes an error code of 0; #DB none (APM 8.2). */
+	return svm_queue_exception(sv, vector, vector == X86_TRAP_AC, 0);
+}
+
+/*
+ * #MC: svm_vcpu_run() already handed it to the host's handler with
+ * interrupts off, right after the #VMEXIT (APM 15.12: an intercepted #MC
+ * is not delivered anywhere else). The guest goes on; whatever the
+ * handler decided for the host (panic, page poisoning) has been done.
+ */
 static int svm_exit_mc(struct svm_vcpu *sv)
 {
 	sv->vcpu->stats[HVM_STAT_EXCEPTION]++;
-#ifdef CONFIG_X86_MCE
-	{
-		/* Report it as the host would for a user-mode machine check. */
-		struct pt_regs regs = {
-			.cs = 3,
-			.flags = X86_EFLAGS_IF,
-		};
-
-		do_machine_check(&regs);
-	}
-#endif
 	return 0;
 }
 
@@ -492,12 +792,29 @@ static int svm_exit_npf(struct svm_vcpu *sv)
 	return svm_stop(sv, HVM_STOP_INTERNAL, -r);
 }
 
+/*
+ * SHUTDOWN (APM 15.12, 8.2.9): the guest's triple fault, or a machine
+ * check the CPU could not deliver. What AMD lets us tell apart: CR4.MCE
+ * is kept set in guest mode (vmcb.c) and #MC is intercepted, so a machine
+ * check that hits the guest is an #MC #VMEXIT, never a shutdown. The one
+ * machine-check shutdown left is a second machine check while
+ * MCG_STATUS.MCIP is still set (APM 9.3.2); svm_vcpu_run() checks MCIP
+ * right after the exit, hands the event to the host's handler and sets
+ * @sv->shutdown_mc. That is reported as internal (EIO), not as the
+ * guest's triple fault.
+ */
 static int svm_exit_shutdown(struct svm_vcpu *sv)
 {
 	int r;
 
-	sv->vcpu->stats[HVM_STAT_SHUTDOWN]++;
-	r = svm_stop(sv, HVM_STOP_SHUTDOWN, 0);
+	if (sv->shutdown_mc) {
+		pr_err_ratelimited("%s: machine check shut the guest down\n",
+				   sv->vcpu->vm->name);
+		r = svm_stop(sv, HVM_STOP_INTERNAL, EIO);
+	} else {
+		sv->vcpu->stats[HVM_STAT_SHUTDOWN]++;
+		r = svm_stop(sv, HVM_STOP_SHUTDOWN, 0);
+	}
 	/*
 	 * The VMCB is undefined after a shutdown intercept: rebuild the
 	 * control area. The save area is kept for get_regs; a restart needs
@@ -564,6 +881,12 @@ int svm_handle_exit(struct svm_vcpu *sv)
 		return svm_exit_xsetbv(sv);
 	case VMEXIT_INVD:
 		return svm_exit_invd(sv);
+	case VMEXIT_WBINVD:
+		return svm_exit_wbinvd(sv);
+	case VMEXIT_CR4_READ:
+		return svm_exit_cr4(sv, false);
+	case VMEXIT_CR4_WRITE:
+		return svm_exit_cr4(sv, true);
 	case VMEXIT_RDPMC:
 		return svm_exit_rdpmc(sv);
 	case VMEXIT_DR0_READ ... VMEXIT_DR15_WRITE:

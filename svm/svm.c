@@ -19,9 +19,12 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/io.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
+#include <asm/tlbflush.h>
 
 #include "svm.h"
 
@@ -32,6 +35,8 @@ u32 svm_features;
 u64 svm_host_xcr0;
 u64 svm_guest_xcr0_mask;
 unsigned int svm_fpu_size;
+u64 svm_host_xss;
+u64 svm_cr4_forced;
 
 /*
  * One IOPM and one MSRPM for every VM: the policy is the same for all of
@@ -54,19 +59,48 @@ phys_addr_t svm_iopm_pa, svm_msrpm_pa;		/* [c] while users > 0 */
 
 /* ---- small instruction wrappers ---- */
 
-static inline void svm_clgi(void)
+/*
+ * CLGI, STGI and VMSAVE raise #UD once EFER.SVME is clear, which an
+ * emergency reboot, kexec or crash dump (cpu_emergency_disable_virtualization)
+ * may do to any CPU at any time (APM 15.4: "SVM instructions ... #UD when
+ * EFER.SVME=0"). Each has an exception-table entry so that the fault is
+ * reported (false) and the run ends as an entry-failed stop, never an
+ * oops; entry.S does the same for VMLOAD/VMRUN/VMSAVE.
+ */
+static inline bool svm_clgi(void)
 {
-	asm volatile("clgi" ::: "memory");
+	asm goto("1: clgi\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 ::: "memory" : fault);
+	return true;
+fault:
+	return false;
 }
 
-static inline void svm_stgi(void)
+/*
+ * A failed STGI leaves GIF clear: on CPUs with SKINIT STGI works without
+ * SVME (APM, STGI), and where it does not, whoever cleared SVME behind our
+ * back is taking the machine down (reboot/crash NMI), so nothing is lost
+ * by carrying on.
+ */
+static inline bool svm_stgi(void)
 {
-	asm volatile("stgi" ::: "memory");
+	asm goto("1: stgi\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 ::: "memory" : fault);
+	return true;
+fault:
+	return false;
 }
 
-static inline void svm_vmsave(phys_addr_t pa)
+static inline bool svm_vmsave(phys_addr_t pa)
 {
-	asm volatile("vmsave %%rax" :: "a" (pa) : "memory");
+	asm goto("1: vmsave %%rax\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 :: "a" (pa) : "memory" : fault);
+	return true;
+fault:
+	return false;
 }
 
 static inline void svm_xrstor(void *buf, u64 mask)
@@ -125,6 +159,47 @@ static void svm_tsc_aux_load_host(struct svm_cpu *sc)
 
 /* ---- detection ---- */
 
+/*
+ * Speculation mitigations at VMRUN, as KVM's __svm_vcpu_run does on both
+ * supported kernels (entry.S and svm_vcpu_run()):
+ *
+ *   VERW before VMRUN          X86_FEATURE_CLEAR_CPU_BUF_VM (MDS/TAA/MMIO/TSA)
+ *   RSB stuffing after exit    X86_FEATURE_RSB_VMEXIT(_LITE)
+ *   RET untraining, IBPB       UNTRAIN_RET(_VM), X86_FEATURE_IBPB_ON_VMEXIT
+ *   branch history (BHI)       X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT
+ *   IBPB between VMCBs         indirect_branch_prediction_barrier()
+ *   VMSCAPE                    x86_ibpb_exit_to_user (X86_FEATURE_IBPB_EXIT_TO_USER)
+ *   SRSO BpSpecReduce (6.12)   BP_CFG bit while SVM is on
+ *
+ * Each is keyed on the feature bit the host kernel's own mitigation
+ * selection sets, so "mitigations=off" and unaffected CPUs pay nothing.
+ * A kernel whose headers lack one of these features cannot have enabled
+ * it, but may still run on an affected CPU with a mitigation hvm does not
+ * know how to apply: refuse to load there rather than run unmitigated.
+ */
+static int svm_check_mitigations(void)
+{
+	int bad = 0;
+
+#ifndef X86_FEATURE_CLEAR_CPU_BUF_VM
+	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF)) {
+		pr_err("host clears CPU buffers (VERW) but this kernel has no X86_FEATURE_CLEAR_CPU_BUF_VM: refusing to run guests unmitigated\n");
+		bad++;
+	}
+#endif
+#ifndef X86_FEATURE_IBPB_EXIT_TO_USER
+	if (boot_cpu_has_bug(X86_BUG_VMSCAPE)) {
+		pr_err("CPU affected by VMSCAPE but this kernel has no exit-to-user IBPB: refusing to run guests unmitigated\n");
+		bad++;
+	}
+#endif
+#if !defined(X86_FEATURE_RSB_VMEXIT) || !defined(X86_FEATURE_IBPB_ON_VMEXIT)
+	pr_err("this kernel has no RSB_VMEXIT/IBPB_ON_VMEXIT features: refusing to run guests unmitigated\n");
+	bad++;
+#endif
+	return bad ? -ENODEV : 0;
+}
+
 /**
  * svm_probe() - detect a usable AMD-V implementation
  * @features: HVM_FEAT_* bits, filled on success
@@ -181,8 +256,32 @@ static int svm_probe(u64 *features, u32 *nr_asids)
 		return -ENODEV;
 	}
 
+	if (svm_check_mitigations())
+		return -ENODEV;
+
 	svm_features = edx;
 	svm_nr_asids = ebx;
+
+	/*
+	 * Keep the host's CR4.MCE in force in guest mode: with CR4.MCE clear
+	 * a machine check shuts the processor down instead of raising #MC
+	 * (APM 9.3.2, 8.2.19), so the host would never see it and the
+	 * shutdown would read as a guest triple fault. The guest sees its
+	 * own value through the CR4 intercepts (exit.c).
+	 */
+	svm_cr4_forced = __read_cr4() & X86_CR4_MCE;
+
+	/*
+	 * IA32_XSS is not switched by VMRUN, and a guest can execute XSAVES
+	 * whenever its CR4.OSXSAVE is set, advertised or not: with the
+	 * host's XSS (e.g. CET_USER on 6.12) it would save and load the host
+	 * task's supervisor state components. svm_vcpu_run() runs guests
+	 * with XSS 0 (hvm never lets a guest set XSS) where the host's is not.
+	 */
+	svm_host_xss = 0;
+	if (boot_cpu_has(X86_FEATURE_XSAVES) &&
+	    rdmsrl_safe(MSR_IA32_XSS, &svm_host_xss))
+		svm_host_xss = 0;
 
 	feat = HVM_FEAT_NPT | HVM_FEAT_ASID | HVM_FEAT_MSR_BITMAP |
 	       HVM_FEAT_IO_BITMAP;
@@ -210,8 +309,9 @@ static int svm_probe(u64 *features, u32 *nr_asids)
 		svm_fpu_size = 512;	/* FXSAVE area */
 	}
 
-	pr_debug("%u ASIDs, features %#x, host XCR0 %#llx, FPU area %u bytes\n",
-		 svm_nr_asids, svm_features, svm_host_xcr0, svm_fpu_size);
+	pr_debug("%u ASIDs, features %#x, host XCR0 %#llx XSS %#llx, FPU area %u bytes\n",
+		 svm_nr_asids, svm_features, svm_host_xcr0, svm_host_xss,
+		 svm_fpu_size);
 	*features = feat;
 	*nr_asids = svm_nr_asids;
 	return 0;
@@ -270,6 +370,25 @@ static void svm_hardware_unsetup(unsigned int cpu)
 	sc->hsave = NULL;
 }
 
+/*
+ * SRSO on 6.12: where the kernel chose "BpSpecReduce" for the guest->host
+ * vector it leaves X86_FEATURE_SRSO_BP_SPEC_REDUCE set and no IBPB on VM
+ * exit, expecting the hypervisor to set BP_CFG[BpSpecReduce] while guests
+ * may run (KVM does it for the lifetime of its VMs; hvm has SVM on exactly
+ * while VMs exist). 6.1 has neither the feature nor the mitigation.
+ */
+static void svm_srso_bp_spec_reduce(bool on)
+{
+#if defined(X86_FEATURE_SRSO_BP_SPEC_REDUCE) && defined(MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT)
+	if (!cpu_feature_enabled(X86_FEATURE_SRSO_BP_SPEC_REDUCE))
+		return;
+	if (on)
+		msr_set_bit(MSR_ZEN4_BP_CFG, MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT);
+	else
+		msr_clear_bit(MSR_ZEN4_BP_CFG, MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT);
+#endif
+}
+
 /**
  * svm_hardware_enable() - set EFER.SVME and VM_HSAVE_PA on this CPU
  *
@@ -302,7 +421,9 @@ static int svm_hardware_enable(void)
 	sc->guest_tsc_aux = false;
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+	svm_srso_bp_spec_reduce(true);
 	sc->enabled = true;
+	sc->last_vmcb = NULL;
 	svm_asid_cpu_reset(sc);
 	return 0;
 }
@@ -321,6 +442,7 @@ static void svm_hardware_disable(void)
 	if (!sc->enabled)
 		return;
 	svm_tsc_aux_load_host(sc);
+	svm_srso_bp_spec_reduce(false);
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
@@ -499,9 +621,16 @@ err_free_sv:
 static void svm_vcpu_destroy(struct hvm_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = vcpu->arch;
+	int cpu;
 
 	if (!sv)
 		return;
+	/*
+	 * A new VMCB may get this page: no CPU may then skip the IBPB
+	 * because it "ran it last".
+	 */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, sv->vmcb, NULL);
 	free_pages((unsigned long)sv->fpu, get_order(svm_fpu_size));
 	free_page((unsigned long)sv->vmcb);
 	kfree(sv);
@@ -554,18 +683,67 @@ static void svm_fpu_save_guest(struct svm_vcpu *sv)
 		svm_fxsave(sv->fpu);
 }
 
+/*
+ * Spectre v2 between guests: the previous VMCB this CPU ran may belong to
+ * another VM that trained the indirect branch predictors. KVM issues an
+ * IBPB when a CPU switches VMCBs (svm_vcpu_load()) unless the host already
+ * does one on every VM exit (X86_FEATURE_IBPB_ON_VMEXIT). The helper is a
+ * no-op unless the host enabled IBPB (X86_FEATURE_USE_IBPB).
+ */
+static void svm_ibpb_on_vmcb_switch(struct svm_cpu *sc, struct svm_vcpu *sv)
+{
+	if (sc->last_vmcb == sv->vmcb)
+		return;
+	sc->last_vmcb = sv->vmcb;
+	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
+}
+
+/*
+ * #MC intercepted in guest mode (APM 15.12: the exception is not
+ * delivered; the host must handle it). Done as KVM's kvm_machine_check():
+ * interrupts off, right after the exit, with a user-mode frame so the
+ * handler never treats it as a kernel-mode machine check it cannot
+ * recover from.
+ */
+static void svm_handle_mc(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+/* MCG_STATUS.MCIP: a machine check the host has not handled yet. */
+static bool svm_mc_in_progress(void)
+{
+	u64 mcg;
+
+	return boot_cpu_has(X86_FEATURE_MCA) &&
+	       !rdmsrl_safe(MSR_IA32_MCG_STATUS, &mcg) &&
+	       (mcg & MCG_STATUS_MCIP);
+}
+
 /**
  * svm_vcpu_run() - enter the guest once and handle the exit
  * @vcpu: the vCPU, on its own thread, preemptible
  *
- * Everything between local_irq_disable() and local_irq_enable() is the
- * world switch: the guest FPU state is loaded inside kernel_fpu_begin(),
- * host debug registers and PKRU are saved and put back exactly, and GIF
- * is cleared around VMRUN so a host interrupt arriving in guest mode
- * causes an INTR #VMEXIT and is delivered once interrupts are enabled.
- * SPEC_CTRL needs no switching: the MSRPM intercepts it and the core's
- * policy never hands it to the guest (with V_SPEC_CTRL the CPU itself
- * swaps it). TSC_AUX is switched lazily (see svm_tsc_aux_load_guest()).
+ * kernel_fpu_begin()/kernel_fpu_end() bracket the interrupts-off window
+ * (6.13+ requires kernel_fpu_end() with interrupts on). Inside it is the
+ * world switch: the stop check (the core's "stop/entry blocked" flags are
+ * read with interrupts off, so a kick IPI cannot be missed), the guest FPU
+ * state, host debug registers, XCR0, XSS and PKRU saved and put back
+ * exactly, and GIF cleared around VMRUN so a host interrupt or NMI that
+ * arrives in guest mode causes an #VMEXIT and is delivered once STGI sets
+ * GIF again (the NMI: right at STGI, through the IDT, whose IRET unblocks
+ * NMIs again; nothing here leaves them blocked). SPEC_CTRL needs no
+ * switching: the MSRPM intercepts it and the core's policy never hands it
+ * to the guest (with V_SPEC_CTRL the CPU itself swaps it). TSC_AUX is
+ * switched lazily (see svm_tsc_aux_load_guest()).
  *
  * Return: 0 to continue, 1 when the VM stops, negative errno on an
  * internal error.
@@ -582,16 +760,18 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	u64 t0, t1;
 	int cpu, fault, ret;
 
+	kernel_fpu_begin_mask(0);
 	local_irq_disable();
 	if (hvm_vcpu_should_exit(vcpu)) {
-		local_irq_enable();
-		return 0;
+		ret = 0;
+		goto out_irq_on;
 	}
 
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpu);
 	if (unlikely(!sc->enabled)) {
 		local_irq_enable();
+		kernel_fpu_end();
 		pr_warn_ratelimited("CPU %d: SVM not enabled\n", cpu);
 		return -ENODEV;
 	}
@@ -601,13 +781,16 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	 * mm, and a flush_ldt() IPI for that mm may reload LDTR between two
 	 * runs; a stale copy would put a freed LDT back.
 	 */
-	svm_vmsave(page_to_phys(sc->host_vmsave));
+	if (!svm_vmsave(page_to_phys(sc->host_vmsave))) {
+		fault = 1;
+		goto out_fault;
+	}
 	svm_asid_assign(sv, sc, cpu);
 	svm_tsc_aux_load_guest(sc);
+	svm_ibpb_on_vmcb_switch(sc, sv);
 	vmcb->control.n_cr3 = vcpu->vm->npt_root_pa;
 	vmcb->control.vmcb_clean = 0;
 
-	kernel_fpu_begin_mask(0);
 	has_pkru = (svm_host_xcr0 & XFEATURE_MASK_PKRU) &&
 		   boot_cpu_has(X86_FEATURE_OSPKE);
 	if (has_pkru)
@@ -620,6 +803,8 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
 		xcr0_loaded = sv->xcr0;
 	}
+	if (svm_host_xss)
+		wrmsrl(MSR_IA32_XSS, 0);
 
 	get_debugreg(host_dr6, 6);
 	get_debugreg(host_dr7, 7);
@@ -637,11 +822,13 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		set_debugreg(sv->guest_dr[3], 3);
 	}
 
+	svm_guest_timing_enter();
 	t0 = ktime_get_ns();
-	svm_clgi();
-	fault = svm_vmrun(sv->gprs, sv->vmcb_pa,
-			  page_to_phys(sc->host_vmsave));
-	svm_stgi();
+	if (svm_clgi())
+		fault = svm_enter_guest(sv->gprs, sv->vmcb_pa,
+					page_to_phys(sc->host_vmsave));
+	else
+		fault = 1;
 	t1 = ktime_get_ns();
 
 	if (sv->dr_passthrough) {
@@ -663,6 +850,8 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	if (dr != host_dr7)
 		set_debugreg(host_dr7, 7);
 
+	if (svm_host_xss)
+		wrmsrl(MSR_IA32_XSS, svm_host_xss);
 	if (svm_host_xcr0) {
 		/*
 		 * Read XCR0 back rather than trust the XSETBV intercept: QEMU
@@ -678,21 +867,59 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	svm_fpu_save_guest(sv);
 	if (has_pkru && rdpkru() != host_pkru)
 		wrpkru(host_pkru);
-	kernel_fpu_end();
+
+	/* A pending host NMI is taken here, at GIF=1. */
+	svm_stgi();
+
+	sv->shutdown_mc = false;
+	if (!fault && vmcb->control.exitcode == VMEXIT_EXCP_MC) {
+		svm_handle_mc();
+	} else if (!fault && vmcb->control.exitcode == VMEXIT_SHUTDOWN &&
+		   svm_mc_in_progress()) {
+		sv->shutdown_mc = true;
+		svm_handle_mc();
+	}
+
+	/*
+	 * VMSCAPE: the guest may have poisoned predictors that user space
+	 * on this CPU (any task: there is no VMM process) would consume.
+	 * Flag the CPU that ran the guest, before preemption can move us.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
+
+	/*
+	 * Take the interrupt that caused an INTR exit, and any tick that
+	 * came in guest mode, while the time still counts as the guest's.
+	 */
 	local_irq_enable();
+	vcpu->stats[HVM_STAT_RUNS]++;	/* not in STI's shadow */
+	local_irq_disable();
+	svm_guest_timing_exit();
+
+out_fault:
+	if (unlikely(fault)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		/* An SVM instruction faulted: EFER.SVME was cleared under us. */
+		pr_warn_ratelimited("CPU %d: SVM instruction faulted (EFER.SVME clear?)\n",
+				    cpu);
+		vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING;
+		return hvm_vcpu_stop(vcpu, HVM_STOP_ENTRY_FAILED, VMEXIT_INVALID);
+	}
+	local_irq_enable();
+	kernel_fpu_end();
 
 	vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING;
 	vcpu->guest_ns += t1 - t0;
-	vcpu->stats[HVM_STAT_RUNS]++;
-
-	if (unlikely(fault)) {
-		/* VMLOAD/VMRUN/VMSAVE faulted: EFER.SVME was cleared under us. */
-		pr_warn_ratelimited("CPU %d: VMRUN faulted\n", cpu);
-		return hvm_vcpu_stop(vcpu, HVM_STOP_ENTRY_FAILED, VMEXIT_INVALID);
-	}
 
 	ret = svm_handle_exit(sv);
 	vcpu->host_ns += ktime_get_ns() - t1;
+	return ret;
+
+out_irq_on:
+	local_irq_enable();
+	kernel_fpu_end();
 	return ret;
 }
 

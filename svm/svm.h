@@ -48,6 +48,8 @@
  * @next_asid:   next ASID to hand out on this CPU
  * @host_tsc_aux: the host's TSC_AUX (CPU and node number for RDTSCP/RDPID)
  * @guest_tsc_aux: TSC_AUX holds the guest's value, not @host_tsc_aux
+ * @last_vmcb:   the VMCB this CPU ran last; entering another one needs an
+ *               IBPB (the previous guest may have trained the predictors)
  *
  * Locking: @hsave/@host_vmsave are [c] between hardware_setup and
  * hardware_unsetup; the rest is touched only on this CPU with preemption
@@ -61,6 +63,7 @@ struct svm_cpu {
 	u32 next_asid;
 	u64 host_tsc_aux;
 	bool guest_tsc_aux;
+	struct vmcb *last_vmcb;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -76,6 +79,12 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	phys_addr_t vmcb_pa;
 	unsigned long gprs[SVM_NR_GPRS];
+
+	/*
+	 * CR4 as the guest wrote it. The VMCB holds it plus svm_cr4_forced
+	 * (the host's CR4.MCE); CR4 reads and writes are intercepted.
+	 */
+	u64 cr4;
 
 	/* Guest FPU/SSE/AVX state (XSAVE standard format, or FXSAVE). */
 	void *fpu;
@@ -97,6 +106,9 @@ struct svm_vcpu {
 	 */
 	bool dr_passthrough;
 	unsigned long guest_dr[4];
+
+	/* The last exit was a SHUTDOWN during a machine check (MCIP). */
+	bool shutdown_mc;
 };
 
 /* svm.c */
@@ -105,6 +117,8 @@ extern u32 svm_features;		/* CPUID Fn8000_000A EDX */
 extern u64 svm_host_xcr0;		/* 0 without XSAVE */
 extern u64 svm_guest_xcr0_mask;		/* what a guest XSETBV may enable */
 extern unsigned int svm_fpu_size;
+extern u64 svm_host_xss;		/* 0, or IA32_XSS to put back */
+extern u64 svm_cr4_forced;		/* host CR4 bits kept in guest mode */
 extern phys_addr_t svm_iopm_pa, svm_msrpm_pa;
 
 static inline bool svm_has(u32 feature)
@@ -112,15 +126,16 @@ static inline bool svm_has(u32 feature)
 	return svm_features & feature;
 }
 
-/* entry.S */
-int svm_vmrun(unsigned long *gprs, unsigned long vmcb_pa,
-	      unsigned long host_vmsave_pa);
+/* entry.S (through ctx.c) */
+#include "ctx.h"
 
 /* vmcb.c */
 void svm_vmcb_init_control(struct svm_vcpu *sv);
 void svm_vmcb_init(struct svm_vcpu *sv);
 void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
 int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+u64 svm_cr4_guest_bits(void);
+void svm_set_cr4(struct svm_vcpu *sv, u64 cr4);
 void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_error,
 			  u32 error);
 void svm_skip_insn(struct svm_vcpu *sv, unsigned int len);

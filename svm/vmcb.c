@@ -40,8 +40,13 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 
 	memset(c, 0, sizeof(*c));
 
-	/* CR accesses run natively: nested paging makes them harmless. */
-	c->intercept_cr = 0;
+	/*
+	 * CR0 and CR3 accesses run natively: nested paging makes them
+	 * harmless. CR4 is intercepted both ways (exit.c): the guest may only
+	 * set the bits hvm virtualizes and advertises, and the hardware CR4
+	 * keeps the host's MCE bit, which the guest reads back as it wrote it.
+	 */
+	c->intercept_cr = BIT(INTERCEPT_CR_READ(4)) | BIT(INTERCEPT_CR_WRITE(4));
 	/* DRs: intercepted until first use, then switched (see exit.c). */
 	c->intercept_dr = sv->dr_passthrough ? 0 : INTERCEPT_DR_ALL;
 	/*
@@ -59,13 +64,21 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 			     BIT(INTERCEPT_MSR_PROT) |
 			     BIT(INTERCEPT_TASK_SWITCH) |
 			     BIT(INTERCEPT_SHUTDOWN);
+	/*
+	 * WBINVD (and WBNOINVD, which the same intercept bit covers: APM
+	 * vol. 2 table B-1, vector 4 bit 9 "WBINVD and WBNOINVD") would
+	 * write back and invalidate every cache of the package, a stall of
+	 * milliseconds for all host CPUs that a guest loop could repeat at
+	 * will. Intercepted and emulated as a no-op (exit.c).
+	 */
 	c->intercept_misc2 = BIT(INTERCEPT_VMRUN) | BIT(INTERCEPT_VMMCALL) |
 			     BIT(INTERCEPT_VMLOAD) | BIT(INTERCEPT_VMSAVE) |
 			     BIT(INTERCEPT_STGI) | BIT(INTERCEPT_CLGI) |
 			     BIT(INTERCEPT_SKINIT) | BIT(INTERCEPT_MONITOR) |
 			     BIT(INTERCEPT_MWAIT) |
 			     BIT(INTERCEPT_MWAIT_ARMED) |
-			     BIT(INTERCEPT_XSETBV) | BIT(INTERCEPT_RDPRU);
+			     BIT(INTERCEPT_XSETBV) | BIT(INTERCEPT_RDPRU) |
+			     BIT(INTERCEPT_WBINVD);
 	c->intercept_misc3 = BIT(INTERCEPT_INVLPGB) |
 			     BIT(INTERCEPT_INVLPGB_ILLEGAL) |
 			     BIT(INTERCEPT_TLBSYNC);
@@ -110,6 +123,7 @@ void svm_vmcb_init(struct svm_vcpu *sv)
 	s->cpl = 0;
 	s->efer = EFER_SVME;
 	s->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	svm_set_cr4(sv, 0);
 	s->dr6 = SVM_DR6_INIT;
 	s->dr7 = SVM_DR7_INIT;
 	s->rflags = X86_EFLAGS_FIXED;
@@ -168,7 +182,7 @@ void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
 	regs->cr0 = s->cr0;
 	regs->cr2 = s->cr2;
 	regs->cr3 = s->cr3;
-	regs->cr4 = s->cr4;
+	regs->cr4 = sv->cr4;
 	regs->efer = s->efer & ~EFER_SVME;
 	svm_seg_out(&regs->cs, &s->cs);
 	svm_seg_out(&regs->ds, &s->ds);
@@ -184,30 +198,56 @@ void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
 	regs->idt.limit = s->idtr.limit;
 }
 
-/* CR4 bits this CPU implements (the rest are reserved: VMRUN fails). */
-static u64 svm_cr4_valid_bits(void)
+/**
+ * svm_cr4_guest_bits() - CR4 bits a guest may set
+ *
+ * Only what hvm virtualizes and kmod/cpuid.c advertises to guests: the
+ * architectural base bits, plus FSGSBASE, UMIP, SMEP, SMAP and OSXSAVE
+ * where the host has them (CPUID passes those through). Never MCE (the
+ * guest is told there is no machine-check architecture; the hardware bit
+ * is the host's), PCIDE, PKE, LA57 (hidden), CET (no supervisor XSAVE
+ * state is virtualized), VMXE/SMXE, or a bit a later CPU defines. A MOV
+ * to CR4 setting any other bit raises #GP, as reserved bits do (APM 3.1.3).
+ *
+ * Return: the mask.
+ */
+u64 svm_cr4_guest_bits(void)
 {
 	u64 bits = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |
 		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		bits |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_LA57))
-		bits |= X86_CR4_LA57;
 	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
 		bits |= X86_CR4_FSGSBASE;
-	if (boot_cpu_has(X86_FEATURE_PCID))
-		bits |= X86_CR4_PCIDE;
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
+	if (svm_host_xcr0)
 		bits |= X86_CR4_OSXSAVE;
 	if (boot_cpu_has(X86_FEATURE_SMEP))
 		bits |= X86_CR4_SMEP;
 	if (boot_cpu_has(X86_FEATURE_SMAP))
 		bits |= X86_CR4_SMAP;
-	if (boot_cpu_has(X86_FEATURE_PKU))
-		bits |= X86_CR4_PKE;
 	return bits;
+}
+
+/**
+ * svm_set_cr4() - give the guest CR4 value @cr4
+ * @sv: the vCPU
+ * @cr4: the guest-visible value (already checked against
+ *       svm_cr4_guest_bits())
+ *
+ * The VMCB gets @cr4 plus the host bits hvm keeps in force (CR4.MCE):
+ * a machine check in guest mode then raises #MC, which is intercepted and
+ * handed to the host (APM 15.12), instead of shutting the CPU down.
+ * A change of any paging-related bit needs the TLB flush the MOV would
+ * have done (APM 5.5.3); the vCPU takes a fresh ASID (npt.c).
+ */
+void svm_set_cr4(struct svm_vcpu *sv, u64 cr4)
+{
+	if (sv->cr4 != cr4)
+		sv->asid_cpu = -1;
+	sv->cr4 = cr4;
+	sv->vmcb->save.cr4 = cr4 | svm_cr4_forced;
 }
 
 /**
@@ -270,8 +310,9 @@ int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 		pr_debug("set_regs: invalid CR0 %#llx\n", cr0);
 		return -EINVAL;
 	}
-	if (cr4 & ~svm_cr4_valid_bits()) {
-		pr_debug("set_regs: reserved CR4 bits in %#llx\n", cr4);
+	if (cr4 & ~svm_cr4_guest_bits()) {
+		pr_debug("set_regs: CR4 bits hvm does not virtualize in %#llx\n",
+			 cr4);
 		return -EINVAL;
 	}
 	if (regs->cr3 >> boot_cpu_data.x86_phys_bits) {
@@ -320,7 +361,7 @@ int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 	s->cr0 = cr0;
 	s->cr2 = regs->cr2;
 	s->cr3 = regs->cr3;
-	s->cr4 = cr4;
+	svm_set_cr4(sv, cr4);
 	efer &= ~EFER_LMA;
 	if (long_mode)
 		efer |= EFER_LMA;

@@ -109,11 +109,17 @@
 #define IOIO_A64			(1ULL << 9)
 #define IOIO_PORT_SHIFT			16
 
+/* EXITINFO1 of CR access intercepts with decode assists (15.33.1). */
+#define CR_EXITINFO1_MOV		(1ULL << 63)	/* MOV CRn: GPR below */
+#define CR_EXITINFO1_GPR_MASK		0xfULL
+
 /* EXITINFO1 of VMEXIT_MSR. */
 #define MSR_EXITINFO1_WRITE		1
 
 /* ---- #VMEXIT codes (appendix C) ---- */
 #define VMEXIT_CR0_READ			0x000
+#define VMEXIT_CR4_READ			0x004
+#define VMEXIT_CR4_WRITE		0x014
 #define VMEXIT_DR0_READ			0x020
 #define VMEXIT_DR15_WRITE		0x03f
 #define VMEXIT_EXCP_BASE		0x040
