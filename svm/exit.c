@@ -104,6 +104,7 @@ static int svm_exit_io_string(struct svm_vcpu *sv, u64 info, u16 port,
 {
 	struct vmcb *vmcb = sv->vmcb;
 	const struct hvm_segment *seg;
+	struct hvm_exception exc;
 	unsigned int addr_size;
 	struct hvm_regs regs;
 	bool rep = info & IOIO_REP;
@@ -132,11 +133,17 @@ static int svm_exit_io_string(struct svm_vcpu *sv, u64 info, u16 port,
 	 * and executes again.
 	 */
 	r = hvm_io_string(sv->vcpu, &regs, port, size, in, rep, addr_size,
-			  seg, vmcb->control.exitinfo2);
+			  seg, vmcb->control.exitinfo2, &exc);
 	sv->gprs[SVM_GPR_RSI] = regs.rsi;
 	sv->gprs[SVM_GPR_RDI] = regs.rdi;
 	sv->gprs[SVM_GPR_RCX] = regs.rcx;
 	vmcb->save.rip = regs.rip;
+	if (r == HVM_IO_INJECT) {
+		if (exc.vector == X86_TRAP_PF)
+			vmcb->save.cr2 = exc.cr2;
+		svm_inject_exception(sv, exc.vector, exc.has_error, exc.error_code);
+		return 0;
+	}
 	if (r == -ENOMEM)
 		return svm_stop(sv, HVM_STOP_INTERNAL, ENOMEM);
 	if (r < 0)
