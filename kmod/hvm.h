@@ -338,6 +338,24 @@ void hvm_mmu_destroy(struct hvm_vm *vm);
  */
 int hvm_npt_map(struct hvm_vm *vm, u64 gpa);
 
+/**
+ * struct hvm_exception - a fault the core found in a guest access, for the
+ * backend to inject with its own helper
+ * @vector: X86_TRAP_*
+ * @has_error: deliver @error_code
+ * @error_code: the error code
+ * @cr2: for #PF, the faulting linear address the guest's CR2 gets
+ */
+struct hvm_exception {
+	u8 vector;
+	bool has_error;
+	u32 error_code;
+	u64 cr2;
+};
+
+/* hvm_io_string(), hvm_gva_to_gpa(): inject the struct hvm_exception. */
+#define HVM_IO_INJECT		2
+
 /* ---- kmod/io.c: port I/O dispatch, UART, exit port ---- */
 #define HVM_EXIT_PORT		0xf4
 #define HVM_COM1_BASE		0x3f8
@@ -367,18 +385,26 @@ int hvm_io_emulate(struct hvm_vcpu *vcpu, u16 port, unsigned int size,
  * @addr_size: 2, 4 or 8
  * @next_rip: RIP after the instruction
  *
+ * @exc: the exception to inject when the memory operand faults
+ *
+ * The memory operand is checked as the CPU would (segment type and limit,
+ * canonical form, paging access rights at the guest's CPL).
  * regs->rip is set to @next_rip when the instruction completed, and left
  * alone when a REP was cut short (at most a bounded number of elements per
- * exit, so a huge RCX never pins the host): the guest then re-executes it.
+ * exit, so a huge RCX never pins the host) or faulted: the guest then
+ * re-executes it, or takes the exception with RSI/RDI/RCX counting the
+ * elements already done (REP string I/O is restartable).
  * The caller writes @regs back (ops->set_regs or the fields it tracks).
  *
- * Returns 0, 1 when the VM stopped, or a negative errno when guest memory
- * could not be translated (the caller stops with reason fault).
+ * Returns 0, 1 when the VM stopped, HVM_IO_INJECT when the caller must
+ * inject *@exc (loading the guest's CR2 from @exc->cr2 for a #PF), or a
+ * negative errno when guest memory could not be reached (-EFAULT: the
+ * caller stops with reason fault; -ENOMEM: reason internal).
  */
 int hvm_io_string(struct hvm_vcpu *vcpu, struct hvm_regs *regs, u16 port,
 		  unsigned int size, bool in, bool rep,
 		  unsigned int addr_size, const struct hvm_segment *seg,
-		  u64 next_rip);
+		  u64 next_rip, struct hvm_exception *exc);
 void hvm_console_putc(struct hvm_vm *vm, u8 c);
 
 /* ---- kmod/cpuid.c and kmod/msr.c: shared policy ---- */
@@ -410,7 +436,7 @@ u64 hvm_hypercall(struct hvm_vcpu *vcpu, u64 nr);
 
 /* ---- kmod/guest.c: guest virtual -> physical (string I/O) ---- */
 int hvm_gva_to_gpa(struct hvm_vcpu *vcpu, const struct hvm_regs *regs,
-		   u64 gva, bool write, u64 *gpa);
+		   u64 gva, bool write, u64 *gpa, struct hvm_exception *exc);
 
 /* ---- kmod/netlink.c ---- */
 int hvm_netlink_init(void);

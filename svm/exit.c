@@ -112,6 +112,7 @@ static void svm_gpr_write(struct svm_vcpu *sv, unsigned int n, u64 val)
 static int svm_fetch_insn(struct svm_vcpu *sv, u8 *buf, unsigned int len)
 {
 	bool code64 = svm_code64(sv);
+	struct hvm_exception exc;
 	struct hvm_regs regs;
 	unsigned int done = 0, n;
 	u64 la, gpa;
@@ -123,7 +124,8 @@ static int svm_fetch_insn(struct svm_vcpu *sv, u8 *buf, unsigned int len)
 			      (u32)(regs.cs.base + regs.rip + done);
 		n = min_t(unsigned int, len - done,
 			  PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-		r = hvm_gva_to_gpa(sv->vcpu, &regs, la, false, &gpa);
+		/* a fault of the fetch itself: the guest executes it again */
+		r = hvm_gva_to_gpa(sv->vcpu, &regs, la, false, &gpa, &exc);
 		if (!r)
 			r = hvm_mem_read(sv->vcpu->vm, gpa, buf + done, n);
 		if (r)
@@ -304,6 +306,7 @@ static int svm_exit_io_string(struct svm_vcpu *sv, u64 info, u16 port,
 {
 	struct vmcb *vmcb = sv->vmcb;
 	const struct hvm_segment *seg;
+	struct hvm_exception exc;
 	unsigned int addr_size;
 	struct hvm_regs regs;
 	bool rep = info & IOIO_REP;
@@ -313,6 +316,8 @@ static int svm_exit_io_string(struct svm_vcpu *sv, u64 info, u16 port,
 	addr_size = info & IOIO_A16 ? 2 : info & IOIO_A32 ? 4 : 8;
 	addr_mask = addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
 	svm_get_regs(sv->vcpu, &regs);
+	/* The CPL is the VMCB's, not SS.DPL (stale after SYSRET, APM 15.5.1). */
+	regs.ss.attrib = (regs.ss.attrib & ~0x60) | ((vmcb->save.cpl & 3) << 5);
 
 	seg = &regs.ds;
 	if (svm_has(SVM_FEATURE_DECODE_ASSISTS) && !in) {
@@ -332,11 +337,17 @@ static int svm_exit_io_string(struct svm_vcpu *sv, u64 info, u16 port,
 	 * and executes again.
 	 */
 	r = hvm_io_string(sv->vcpu, &regs, port, size, in, rep, addr_size,
-			  seg, vmcb->control.exitinfo2);
+			  seg, vmcb->control.exitinfo2, &exc);
 	sv->gprs[SVM_GPR_RSI] = regs.rsi;
 	sv->gprs[SVM_GPR_RDI] = regs.rdi;
 	sv->gprs[SVM_GPR_RCX] = regs.rcx;
 	vmcb->save.rip = regs.rip;
+	if (r == HVM_IO_INJECT) {
+		if (exc.vector == X86_TRAP_PF)
+			vmcb->save.cr2 = exc.cr2;
+		svm_inject_exception(sv, exc.vector, exc.has_error, exc.error_code);
+		return 0;
+	}
 	if (r == -ENOMEM)
 		return svm_stop(sv, HVM_STOP_INTERNAL, ENOMEM);
 	if (r < 0)

@@ -301,6 +301,7 @@ static int vmx_exit_io_string(struct vmx_vcpu *vmx, const struct vmx_exit *e,
 {
 	struct hvm_regs regs;
 	struct hvm_segment *segs[8];
+	struct hvm_exception exc;
 	unsigned int addr_size, seg = 3;
 	int r;
 
@@ -327,10 +328,16 @@ static int vmx_exit_io_string(struct vmx_vcpu *vmx, const struct vmx_exit *e,
 	}
 
 	r = hvm_io_string(to_vcpu(vmx), &regs, port, size, in, rep, addr_size,
-			  segs[seg], e->rip + e->len);
+			  segs[seg], e->rip + e->len, &exc);
 	vmx->gprs[1] = regs.rcx;
 	vmx->gprs[6] = regs.rsi;
 	vmx->gprs[7] = regs.rdi;
+	if (r == HVM_IO_INJECT) {
+		if (exc.vector == X86_TRAP_PF)
+			vmx->cr2 = exc.cr2;
+		vmx_inject(vmx, exc.vector, exc.has_error, exc.error_code);
+		return 0;
+	}
 	if (regs.rip != e->rip) {
 		struct vmx_exit done = *e;
 
