@@ -316,8 +316,6 @@ static int svm_exit_io_string(struct svm_vcpu *sv, u64 info, u16 port,
 	addr_size = info & IOIO_A16 ? 2 : info & IOIO_A32 ? 4 : 8;
 	addr_mask = addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
 	svm_get_regs(sv->vcpu, &regs);
-	/* The CPL is the VMCB's, not SS.DPL (stale after SYSRET, APM 15.5.1). */
-	regs.ss.attrib = (regs.ss.attrib & ~0x60) | ((vmcb->save.cpl & 3) << 5);
 
 	seg = &regs.ds;
 	if (svm_has(SVM_FEATURE_DECODE_ASSISTS) && !in) {

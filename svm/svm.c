@@ -769,11 +769,15 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpu);
-	if (unlikely(!sc->enabled)) {
+	/*
+	 * This CPU is going offline (its SVM is already off) or a suspend
+	 * blocked entry: the core retries after a tick, on a CPU that can
+	 * run guests (kmod/hw.c).
+	 */
+	if (unlikely(!hvm_cpu_virt_on() || !sc->enabled)) {
 		local_irq_enable();
 		kernel_fpu_end();
-		pr_warn_ratelimited("CPU %d: SVM not enabled\n", cpu);
-		return -ENODEV;
+		return -EAGAIN;
 	}
 	/*
 	 * Host FS/GS/TR/LDTR and syscall MSRs, saved here with interrupts

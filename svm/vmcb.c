@@ -190,6 +190,12 @@ void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
 	svm_seg_out(&regs->fs, &s->fs);
 	svm_seg_out(&regs->gs, &s->gs);
 	svm_seg_out(&regs->ss, &s->ss);
+	/*
+	 * The CPL is the VMCB's; SS.DPL may be stale (SYSRET to user mode
+	 * leaves it 0 on AMD, APM vol. 2 15.5.1): report it as SS.DPL, as
+	 * KVM's svm_get_segment() does, so the core's CPL checks see it.
+	 */
+	regs->ss.attrib = (regs->ss.attrib & ~0x60) | ((s->cpl & 3) << 5);
 	svm_seg_out(&regs->tr, &s->tr);
 	svm_seg_out(&regs->ldtr, &s->ldtr);
 	regs->gdt.base = s->gdtr.base;
