@@ -242,6 +242,7 @@ TEST_F_TIMEOUT(hs, vm_entry_with_an_available_tss_in_tr_stops_entry_failed, 120)
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_SET_REGS, &regs));
 	close(fd);
 
+	ASSERT_EQ(0, hvm_expect_kmsg("VM entry failed: invalid guest state"));
 	HVCTL_OK(&self->c, "start", self->name);
 	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 30000, &st));
 	ASSERT_STOP_REASON(HVM_STOP_ENTRY_FAILED, &st);
