@@ -40,7 +40,7 @@ static void try_set(const char *name, uintptr_t bit)
 	if (vec != X86_GP)
 		failed++;
 	if (read_cr4() != before) {
-		printf("cr4 changed to %#lx\n", (unsigned long)read_cr4());
+		printf("cr4 changed to %p\n", (void *)read_cr4());
 		failed++;
 		write_cr4(before);
 	}
