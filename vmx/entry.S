@@ -3,10 +3,25 @@
  * VM entry and exit: load the guest GPRs, VMLAUNCH/VMRESUME, and on the
  * VM exit (HOST_RIP = hvm_vmx_exit, HOST_RSP = our frame) save them and
  * restore the callee-saved host registers.
+ *
+ * Speculation mitigations, in the order KVM's __vmx_vcpu_run() has them on
+ * both supported kernels (the ALTERNATIVEs are patched at module load by
+ * the kernel's own feature bits, so they follow the host's mitigation
+ * choices and command line):
+ *  - VERW (VM_CLEAR_CPU_BUFFERS, X86_FEATURE_CLEAR_CPU_BUF_VM: MDS, TAA,
+ *    RFDS, MMIO stale data) as the last memory access before VMLAUNCH/
+ *    VMRESUME; it clobbers ZF, so the launch choice travels in CF;
+ *  - after the exit, before the first unbalanced RET: the RSB is stuffed
+ *    (X86_FEATURE_RSB_VMEXIT, or the single-entry PBRSB variant
+ *    X86_FEATURE_RSB_VMEXIT_LITE with eIBRS), SPEC_CTRL is rewritten for
+ *    legacy IBRS (hvm_vmx_spec_ctrl_restore()), and the branch history is
+ *    cleared (CLEAR_BRANCH_HISTORY_VMEXIT, BHI).
  */
 #include <linux/linkage.h>
+#include <linux/version.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 #include "vmcs.h"
@@ -28,7 +43,7 @@
 #define G_R14	(14 * 8)
 #define G_R15	(15 * 8)
 
-	.text
+	.section .noinstr.text, "ax"
 
 /*
  * int hvm_vmx_enter(unsigned long *gprs, unsigned long launched)
@@ -48,13 +63,20 @@ SYM_FUNC_START(hvm_vmx_enter)
 	/* @gprs, found again at 0(%rsp) after the exit. */
 	push	%rdi
 
-	/* The exit lands on this stack pointer. */
+	/*
+	 * The exit lands on this stack pointer. Like every VMX instruction
+	 * it faults (#UD) when VMX was turned off under us (an emergency
+	 * reboot or kexec does VMXOFF from an NMI): that is a failed entry.
+	 */
 	mov	$HOST_RSP, %eax
+.Lvmwrite:
 	vmwrite	%rsp, %rax
+	jbe	.Lfail
+	_ASM_EXTABLE(.Lvmwrite, .Lfault)
 
 	mov	%rdi, %rax
-	/* ZF tells VMLAUNCH from VMRESUME; the moves below keep the flags. */
-	test	%rsi, %rsi
+	/* CF tells VMLAUNCH (0) from VMRESUME (1); MOV and VERW keep it. */
+	bt	$0, %esi
 	mov	G_RCX(%rax), %rcx
 	mov	G_RDX(%rax), %rdx
 	mov	G_RBX(%rax), %rbx
@@ -70,7 +92,11 @@ SYM_FUNC_START(hvm_vmx_enter)
 	mov	G_R14(%rax), %r14
 	mov	G_R15(%rax), %r15
 	mov	G_RAX(%rax), %rax
-	jz	.Llaunch
+
+	/* Clears the CPU buffers the guest could sample; clobbers ZF. */
+	VM_CLEAR_CPU_BUFFERS
+
+	jnc	.Llaunch
 
 	/*
 	 * A successful entry comes back at hvm_vmx_exit below, not here:
@@ -123,8 +149,18 @@ SYM_INNER_LABEL(hvm_vmx_exit, SYM_L_GLOBAL)
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
 
-	/* The guest may have filled the return stack buffer: overwrite it. */
+	/*
+	 * The guest may have filled the return stack buffer: overwrite it
+	 * before the first RET (the full stuffing with RSB_VMEXIT, the one
+	 * entry PBRSB needs with RSB_VMEXIT_LITE).
+	 */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
+
+	/* Legacy IBRS must be rewritten after a less privileged mode ran. */
+	call	hvm_vmx_spec_ctrl_restore
+
+	/* Branch history the guest left must not steer host indirect branches. */
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	mov	%ebx, %eax
 	pop	%rbx
@@ -142,3 +178,36 @@ SYM_INNER_LABEL(hvm_vmx_exit, SYM_L_GLOBAL)
 	mov	$2, %ebx
 	jmp	.Lout
 SYM_FUNC_END(hvm_vmx_enter)
+
+	.text
+
+/*
+ * void hvm_vmx_do_nmi_irqoff(void)
+ *
+ * Hand an NMI that caused a VM exit to the kernel's NMI handler, as KVM's
+ * vmx_do_nmi_irqoff() does: the exit consumed the NMI and left NMIs
+ * blocked (SDM 27.5.5 / 28.5.5 "Updating Non-Register State": blocking by NMI is in force
+ * after the exit until the next IRET, SDM 6.7.1). Calling the handler on
+ * a synthetic interrupt frame runs it now and its IRET ends the blocking;
+ * a self-IPI instead would stay blocked until some unrelated IRET.
+ * 6.1 exports the entry as asm_exc_nmi_noist, 6.3 and later as
+ * asm_exc_nmi_kvm_vmx. Interrupts off, on the CPU that took the exit.
+ */
+SYM_FUNC_START(hvm_vmx_do_nmi_irqoff)
+	push	%rbp
+	mov	%rsp, %rbp
+	/* Align RSP to 16 bytes, as the CPU does, and build the IRET frame. */
+	and	$-16, %rsp
+	push	$__KERNEL_DS
+	push	%rbp
+	pushf
+	push	$__KERNEL_CS
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	call	asm_exc_nmi_kvm_vmx
+#else
+	call	asm_exc_nmi_noist
+#endif
+	/* IRET already restored RSP; objtool wants to see it from RBP. */
+	leave
+	RET
+SYM_FUNC_END(hvm_vmx_do_nmi_irqoff)

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) "hvm: vmx: " fmt
 
+#include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -18,13 +19,27 @@
 
 #include "vmx.h"
 
-/* Tables: read/write/execute; leaves: the same plus write-back memory. */
+/*
+ * Tables: read/write/execute; leaves: the same, write-back, guest PAT
+ * ignored. With "ignore PAT" clear the effective type would combine the
+ * guest's PAT with the EPT type (SDM 29.3.7.2 / 30.3.7.2 "Memory Type
+ * Used for Translated Guest-Physical Addresses", PAT-vs-MTRR table 12-7):
+ * a guest could map ordinary host RAM UC or WC while the host maps the
+ * same page WB, the memory-type aliasing SDM 12.12.4 warns against. Guest
+ * RAM is always host RAM and no device is assigned (MMIO is emulated on
+ * EPT violations), so WB with IPAT is exact; it is what KVM uses for RAM
+ * when no non-coherent DMA device is assigned.
+ */
 const struct hvm_npt_format vmx_ept_format = {
 	.table	= EPT_READ | EPT_WRITE | EPT_EXEC,
-	.leaf	= EPT_READ | EPT_WRITE | EPT_EXEC | ((u64)VMX_MT_WB << EPT_MT_SHIFT),
+	.leaf	= EPT_READ | EPT_WRITE | EPT_EXEC | ((u64)VMX_MT_WB << EPT_MT_SHIFT) |
+		  EPT_IGNORE_PAT,
 };
 
 #define VMX_NR_VPIDS	(1U << 16)
+
+/* Source of struct vmx_vm.gen: never reused, unlike a freed pointer. */
+static atomic64_t vmx_vm_gen = ATOMIC64_INIT(0);
 
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static unsigned long vmx_vpid_bitmap[BITS_TO_LONGS(VMX_NR_VPIDS)];	/* [vmx_vpid_lock] */
@@ -102,6 +117,7 @@ int vmx_vm_init(struct hvm_vm *vm)
 	if (!v)
 		return -ENOMEM;
 	v->eptp = vm->npt_root_pa | EPTP_PWL4 | EPTP_MT_WB;
+	v->gen = atomic64_inc_return(&vmx_vm_gen);
 	if (vmx_caps.vpid)
 		v->vpid = vmx_vpid_alloc();
 	vm->arch = v;

@@ -7,12 +7,14 @@
 
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
-#include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
@@ -23,6 +25,7 @@
 
 /* What one exit left in the VMCS, read while interrupts are still off. */
 struct vmx_exit {
+	bool machine_check;	/* a machine check caused it (handled by the host) */
 	u32 reason;
 	u32 len;
 	u32 intr_info;
@@ -126,11 +129,24 @@ static void vmx_reinject(u32 info, u32 error, u32 len)
 			 XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
 			 XFEATURE_MASK_Hi16_ZMM)
 
+/* An XSAVE area in standard form with XSTATE_BV = 0: XRSTOR of it inits. */
+static const u8 vmx_xsave_init[576] __aligned(64);
+
+/*
+ * Load the guest's image. With xsave=N on a host with XSAVE the image is
+ * FXSAVE's (x87/SSE only): the other components the host's XCR0 enables
+ * (upper YMM/ZMM halves, opmasks) are put in their init state first, so
+ * the guest never runs on what a host task left in them.
+ */
 static int vmx_fpu_restore(void *buf, u64 mask)
 {
 	u32 lo = mask, hi = mask >> 32;
 
 	if (!vmx_caps.xsave) {
+		if (vmx_caps.host_xsave)
+			asm volatile("xrstor64 %0"
+				     : : "m"(*(const u8 (*)[576])vmx_xsave_init),
+				       "a"(lo), "d"(hi) : "memory");
 		asm goto("1: fxrstor64 %0\n\t"
 			 _ASM_EXTABLE(1b, %l[fault])
 			 : : "m"(*(u8 (*)[512])buf) : "memory" : fault);
@@ -185,6 +201,14 @@ static void vmx_enter_prepare(struct vmx_vcpu *vmx, struct vmx_host_dr *h)
 
 	h->dr7 = native_get_debugreg(7);
 	if (vmx->dr_active) {
+		/*
+		 * Host breakpoints must not fire on guest addresses in the
+		 * window before the entry: DR7 off first (the exit leaves it
+		 * 0x400 anyway and vmx_exit_restore() puts the host's back),
+		 * as svm/svm.c does.
+		 */
+		if (h->dr7 & VMX_DR7_ENABLES)
+			native_set_debugreg(7, VMX_DR7_FIXED1);
 		for (i = 0; i < 4; i++) {
 			h->dr[i] = native_get_debugreg(i);
 			native_set_debugreg(i, vmx->dr[i]);
@@ -198,7 +222,8 @@ static void vmx_enter_prepare(struct vmx_vcpu *vmx, struct vmx_host_dr *h)
 		*(u32 *)(vmx->fpu + 24) = 0x1f80;
 		vmx_fpu_restore(vmx->fpu, mask);
 	}
-	if (vmx_caps.xsave && xgetbv(XCR_XFEATURE_ENABLED_MASK) != vmx->xcr0)
+	/* With xsave=N vmx->xcr0 is x87|SSE: the guest never runs on the host's XCR0. */
+	if (vmx_caps.host_xsave && xgetbv(XCR_XFEATURE_ENABLED_MASK) != vmx->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	if (boot_cpu_has(X86_FEATURE_OSPKE)) {
 		h->pkru = rdpkru();
@@ -223,7 +248,7 @@ static void vmx_exit_restore(struct vmx_vcpu *vmx, const struct vmx_host_dr *h)
 	 * host's XCR0 must be back whatever the entry and exit did to it, or
 	 * the next XRSTORS of a user task faults.
 	 */
-	if (vmx_caps.xsave) {
+	if (vmx_caps.host_xsave) {
 		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
 		if (xcr0 != vmx->xcr0 && xcr0 != vmx_caps.xcr0)
@@ -269,6 +294,23 @@ static int vmx_exit_cpuid(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 
 	to_vcpu(vmx)->stats[HVM_STAT_CPUID]++;
 	hvm_cpuid(to_vcpu(vmx), vmx_guest_cr4(), &eax, &ebx, &ecx, &edx);
+	/*
+	 * xsave=N: no XSAVE (CR4.OSXSAVE #GPs) and so nothing that needs
+	 * it: AVX and its successors, and leaf 0xd.
+	 */
+	if (!vmx_caps.xsave) {
+		if ((u32)vmx->gprs[0] == 1)
+			ecx &= ~(BIT(12) | BIT(26) | BIT(27) | BIT(28) | BIT(29));	/* FMA XSAVE OSXSAVE AVX F16C */
+		else if ((u32)vmx->gprs[0] == 7 && (u32)vmx->gprs[1] == 0) {
+			ebx &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(21) | BIT(26) |	/* AVX2, AVX-512 */
+				 BIT(27) | BIT(28) | BIT(30) | BIT(31));
+			ecx &= ~(BIT(1) | BIT(6) | BIT(9) | BIT(10) | BIT(11) |	/* AVX-512, VAES... */
+				 BIT(12) | BIT(14));
+			edx &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
+		} else if ((u32)vmx->gprs[0] == 0xd) {
+			eax = ebx = ecx = edx = 0;
+		}
+	}
 	vmx->gprs[0] = eax;
 	vmx->gprs[3] = ebx;
 	vmx->gprs[1] = ecx;
@@ -566,7 +608,13 @@ static int vmx_set_cr4(struct vmx_vcpu *vmx, u64 val)
 	unsigned long old = vmx_guest_cr4();
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
 
-	if (val & (~vmx_caps.cr4_fixed1 | X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET))
+	/*
+	 * Only what hvm virtualizes and advertises (vmx_probe_cr4()); every
+	 * other bit is host-owned in the guest/host mask, so setting it
+	 * exits here and gets #GP, as on a CPU without the feature
+	 * (SDM 2.5 "Control Registers": reserved/unsupported bits #GP).
+	 */
+	if (val & ~(u64)vmx_caps.cr4_allowed)
 		return -EINVAL;
 	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
 		return -EINVAL;
@@ -730,6 +778,82 @@ static int vmx_exit_ept_misconfig(struct vmx_vcpu *vmx, const struct vmx_exit *e
 	return hvm_vcpu_stop(to_vcpu(vmx), HVM_STOP_UNHANDLED, EXIT_REASON_EPT_MISCONFIG);
 }
 
+/*
+ * Exception classes for SDM Vol. 3A Table 6-4 / 6-5 ("Interrupt 8—Double
+ * Fault Exception"): 0 benign, 1 contributory, 2 page fault.
+ */
+static int vmx_exc_class(u32 info)
+{
+	if ((info & INTR_INFO_TYPE_MASK) != INTR_TYPE_HARD_EXCEPTION)
+		return 0;
+	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_DE:
+	case X86_TRAP_TS:
+	case X86_TRAP_NP:
+	case X86_TRAP_SS:
+	case X86_TRAP_GP:
+		return 1;
+	case X86_TRAP_PF:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * vmx_deliver_exception() - reflect an intercepted exception (@info as
+ * the exit reported it) without dropping an event already in the
+ * injection slot, i.e. the event whose delivery the exception interrupted
+ * (IDT-vectoring information, put back by vmx_read_exit()):
+ *  - first and second per SDM Table 6-5 call for a double fault
+ *    (contributory + contributory, or #PF + contributory/#PF): #DF(0),
+ *    and a shutdown when the first was #DF itself;
+ *  - otherwise they are handled serially: the first event is delivered
+ *    by this entry and the new exception right after it, at the
+ *    monitor-trap-flag exit that follows the delivery (SDM 26.7.2 /
+ *    27.7.2 "VM Exits Induced by the Monitor Trap Flag"), or at the next
+ *    exit on a CPU without MTF.
+ * #DB and #AC, the two exceptions reflected today, are benign: always the
+ * serial case, never lost.
+ */
+static int vmx_deliver_exception(struct vmx_vcpu *vmx, const struct vmx_exit *e,
+				 u32 info, u32 error)
+{
+	u32 first = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	int c1, c2;
+
+	if (!(first & INTR_INFO_VALID)) {
+		vmx_reinject(info, error, e->len);
+		return 0;
+	}
+	c1 = vmx_exc_class(first);
+	c2 = vmx_exc_class(info);
+	if ((c1 == 1 && c2 == 1) || (c1 == 2 && c2)) {
+		if ((first & INTR_INFO_VECTOR_MASK) == X86_TRAP_DF &&
+		    (first & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION) {
+			to_vcpu(vmx)->stats[HVM_STAT_SHUTDOWN]++;
+			return hvm_vcpu_stop(to_vcpu(vmx), HVM_STOP_SHUTDOWN, 0);
+		}
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, X86_TRAP_DF | INTR_TYPE_HARD_EXCEPTION |
+			   INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+		return 0;
+	}
+	vmx->queued_info = info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK |
+				   INTR_INFO_DELIVER_CODE | INTR_INFO_VECTOR_MASK);
+	vmx->queued_error = error;
+	if (vmx_caps.mtf)
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu | CPU_MONITOR_TRAP_FLAG);
+	return 0;
+}
+
+/* Legacy alignment checking is on for the guest (SDM 6.15 "Interrupt 17"). */
+static bool vmx_guest_ac_enabled(void)
+{
+	return (vmx_guest_cr0() & X86_CR0_AM) &&
+	       (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_AC) && vmx_cpl() == 3;
+}
+
 static int vmx_exit_exception(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
 	struct hvm_vcpu *vcpu = to_vcpu(vmx);
@@ -744,14 +868,31 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	}
 	vcpu->stats[HVM_STAT_EXCEPTION]++;
 	switch (vector) {
+	case X86_TRAP_MC:
+		/* The host's handler already ran (vmx_read_exit()); resume. */
+		return 0;
 	case X86_TRAP_DB:
 		/* A #DB exit leaves DR6 alone and reports its bits in the qualification. */
 		if (type == INTR_TYPE_HARD_EXCEPTION)
 			vmx->dr6 = (vmx->dr6 & ~0xe00fUL) | (e->qual & 0xe00f);
-		fallthrough;
+		return vmx_deliver_exception(vmx, e, info, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	case X86_TRAP_AC:
-		vmx_reinject(info, vmcs_read32(VM_EXIT_INTR_ERROR_CODE), e->len);
-		return 0;
+		/*
+		 * With the host's split-lock detection on, a locked access
+		 * across a cache line raises #AC whatever CR0.AM, RFLAGS.AC
+		 * and CPL say (SDM Vol. 1 / 3A "split lock detection",
+		 * MSR_TEST_CTRL[29]). A guest that never enabled alignment
+		 * checking has no handler for that: do not reflect it. The
+		 * kernel's handle_guest_split_lock() is not used: outside
+		 * warn mode it sends SIGBUS to the current task, here the
+		 * vCPU kthread. The VM stops instead (unhandled #AC).
+		 */
+		if (!vmx_guest_ac_enabled()) {
+			pr_info_ratelimited("vm %s: split-lock #AC at RIP %#llx\n",
+					    vcpu->vm->name, e->rip);
+			return hvm_vcpu_stop(vcpu, HVM_STOP_UNHANDLED, EXIT_REASON_EXCEPTION_NMI);
+		}
+		return vmx_deliver_exception(vmx, e, info, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	default:
 		return hvm_vcpu_stop(vcpu, HVM_STOP_UNHANDLED, EXIT_REASON_EXCEPTION_NMI);
 	}
@@ -769,6 +910,9 @@ static const char *vmx_insn_error_str(u32 err)
 	}
 }
 
+/* HVM_A_VM_HW_ERROR when a VMX instruction of the entry faulted (as KVM's 0xdead). */
+#define VMX_ENTRY_FAULTED	0xdead
+
 /*
  * The CPU refused the guest: stop with reason entry-failed. hw_error is the
  * VM-instruction error for a VMfail, or the full exit reason (bit 31 set)
@@ -780,9 +924,10 @@ static int vmx_entry_failed(struct vmx_vcpu *vmx, const struct vmx_exit *e, int 
 	u64 code;
 
 	if (ret == 2) {
-		pr_err("vm %s: VMLAUNCH/VMRESUME faulted (VMX off on this CPU?)\n",
-		       vcpu->vm->name);
-		return -EIO;
+		/* VMX was turned off under us (emergency reboot, kexec): no oops. */
+		pr_err_ratelimited("vm %s: VM entry faulted (VMX off on this CPU?)\n",
+				   vcpu->vm->name);
+		return hvm_vcpu_stop(vcpu, HVM_STOP_ENTRY_FAILED, VMX_ENTRY_FAULTED);
 	}
 	if (ret == 1) {
 		code = e->insn_error;
@@ -816,8 +961,17 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		vcpu->stats[HVM_STAT_INTR]++;
 		return 0;
 	case EXIT_REASON_TRIPLE_FAULT:
+		if (e->machine_check) {
+			pr_err_ratelimited("vm %s: machine check shut the guest down (handled by the host)\n",
+					   vcpu->vm->name);
+			return hvm_vcpu_stop(vcpu, HVM_STOP_INTERNAL, EIO);
+		}
 		vcpu->stats[HVM_STAT_SHUTDOWN]++;
 		return hvm_vcpu_stop(vcpu, HVM_STOP_SHUTDOWN, 0);
+	case EXIT_REASON_MTF:
+		/* The queued exception went in at the start of this exit's handling. */
+		vcpu->stats[HVM_STAT_OTHER]++;
+		return 0;
 	case EXIT_REASON_INIT_SIGNAL:
 	case EXIT_REASON_SIPI_SIGNAL:
 		vcpu->stats[HVM_STAT_OTHER]++;
@@ -879,33 +1033,161 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	}
 }
 
-/* Interrupts still off: read the exit, pass an NMI on, re-deliver a cut-short event. */
+/*
+ * vmx_machine_check() - hand a machine check the exit consumed to the
+ * host's handler, as KVM's kvm_machine_check() does: do_machine_check()
+ * on a register frame that claims ring 3 (the guest is not host kernel
+ * code, so the handler may kill/recover instead of panicking on a kernel
+ * context) with interrupts enabled in the frame. Interrupts off.
+ */
+static void vmx_machine_check(void)
+{
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+}
+
+/*
+ * A triple-fault exit is not always the guest's doing: a machine check
+ * the CPU could not deliver (a second one while MCG_STATUS.MCIP is still
+ * set, SDM Vol. 3B "Machine-Check Exception" / 6.15 "Interrupt 18": the
+ * processor enters shutdown) is a shutdown, and shutdown in VMX non-root
+ * operation is a triple-fault VM exit (SDM 26.2 / 25.2 "Other Causes of VM
+ * Exits": triple fault). CR4.MCE is always set while a guest runs
+ * (vmx_actual_cr4()), so the "CR4.MCE = 0" route to shutdown is closed.
+ * MCIP still set at the exit tells the two apart.
+ */
+static bool vmx_mcip(void)
+{
+	u64 status;
+
+	return boot_cpu_has(X86_FEATURE_MCE) &&
+	       !rdmsrl_safe(MSR_IA32_MCG_STATUS, &status) && (status & MCG_STATUS_MCIP);
+}
+
+/*
+ * Interrupts still off: read the exit, hand NMIs and machine checks to
+ * the host, re-deliver a cut-short event, inject a queued exception.
+ */
 static void vmx_read_exit(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
-	u32 idt;
+	u32 idt, basic;
 
 	e->reason = vmcs_read32(VM_EXIT_REASON);
 	e->qual = vmcs_read(EXIT_QUALIFICATION);
 	e->len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->rip = vmcs_read(GUEST_RIP);
 	e->intr_info = 0;
+	basic = e->reason & EXIT_REASON_BASIC_MASK;
 	if (e->reason & EXIT_REASON_ENTRY_FAILED) {
+		/*
+		 * Exit reason 41: a machine check during VM entry (SDM 26.8 /
+		 * 27.8 "Machine-Check Events During VM Entry"). The event is
+		 * the host's; then the entry failed like any other.
+		 */
+		if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+			e->machine_check = true;
+			vmx_machine_check();
+		}
 		vmx_reset_launch(vmx);
 		return;
 	}
 	if (e->reason == EXIT_REASON_EXCEPTION_NMI) {
 		e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-		/*
-		 * The NMI was consumed by the exit; the host must still see it.
-		 * Not send_IPI_self: x2APIC's self-IPI register sends fixed vectors only.
-		 */
 		if ((e->intr_info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK)) ==
-		    (INTR_INFO_VALID | INTR_TYPE_NMI))
-			apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+		    (INTR_INFO_VALID | INTR_TYPE_NMI)) {
+			/* The exit consumed the NMI and blocks NMIs: see entry.S. */
+			hvm_vmx_do_nmi_irqoff();
+		} else if ((e->intr_info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK |
+					    INTR_INFO_VECTOR_MASK)) ==
+			   (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC)) {
+			e->machine_check = true;
+			vmx_machine_check();
+		}
+	}
+	if (e->reason == EXIT_REASON_TRIPLE_FAULT && vmx_mcip()) {
+		e->machine_check = true;
+		vmx_machine_check();
 	}
 	idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-	if (idt & INTR_INFO_VALID)
+	if (idt & INTR_INFO_VALID) {
 		vmx_reinject(idt, vmcs_read32(IDT_VECTORING_ERROR_CODE), e->len);
+	} else if (vmx->queued_info) {
+		/* The event it followed has been delivered (or was never redelivered). */
+		vmx_reinject(vmx->queued_info, vmx->queued_error, 0);
+		vmx->queued_info = 0;
+		if (vmx_caps.mtf)
+			vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu);
+	}
+}
+
+/*
+ * L1TF and MDS-class data sampling, the last thing before the entry
+ * (interrupts off). L1D flush (vmx_probe_l1d_flush()) also clears the CPU
+ * buffers; VERW for MDS/TAA/RFDS otherwise runs in entry.S. MMIO stale
+ * data: where the host asked for buffer clearing only against MMIO
+ * (mmio_stale_data_clear without X86_FEATURE_CLEAR_CPU_BUF_VM), KVM does it
+ * for VMs with an assigned device; hvm guests reach no host MMIO at all,
+ * but a VERW costs little and keeps the host's choice in force.
+ */
+static __always_inline void vmx_flush_before_entry(void)
+{
+	if (vmx_caps.l1d_flush) {
+		if (static_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+			native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+			return;
+		}
+		/* KVM's vmx_l1d_flush(): TLB entries first, then every line. */
+		asm volatile("xorl %%eax, %%eax\n"
+			     "1:\tmovzbl (%[buf], %%rax), %%ecx\n\t"
+			     "addl $4096, %%eax\n\t"
+			     "cmpl %%eax, %[size]\n\t"
+			     "jne 1b\n\t"
+			     "xorl %%eax, %%eax\n\t"
+			     "cpuid\n\t"
+			     "xorl %%eax, %%eax\n"
+			     "2:\tmovzbl (%[buf], %%rax), %%ecx\n\t"
+			     "addl $64, %%eax\n\t"
+			     "cmpl %%eax, %[size]\n\t"
+			     "jne 2b\n\t"
+			     "lfence\n"
+			     : : [buf] "r"(vmx_l1d_flush_buf), [size] "r"((u32)VMX_L1D_FLUSH_SIZE)
+			     : "eax", "ebx", "ecx", "edx", "memory");
+		return;
+	}
+	if (static_branch_unlikely(&mmio_stale_data_clear) &&
+	    !cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF_VM))
+		x86_clear_cpu_buffers();
+}
+
+/**
+ * hvm_vmx_spec_ctrl_restore() - entry.S, after the exit, before its RET
+ *
+ * Guests cannot write IA32_SPEC_CTRL (not in the MSR allowlist), so the
+ * host's value stayed in force; but legacy IBRS (X86_FEATURE_KERNEL_IBRS)
+ * only protects when written after a less privileged predictor mode ran,
+ * as KVM's vmx_spec_ctrl_restore_host() does.
+ */
+noinstr void hvm_vmx_spec_ctrl_restore(void)
+{
+	if (cpu_feature_enabled(X86_FEATURE_KERNEL_IBRS))
+		native_wrmsrl(MSR_IA32_SPEC_CTRL, this_cpu_read(x86_spec_ctrl_current));
+	barrier_nospec();
+}
+
+/* The world switch proper: guest context on, flushes, entry, guest context off. */
+static noinstr int vmx_vcpu_enter_exit(struct vmx_vcpu *vmx)
+{
+	int ret;
+
+	vmx_guest_enter_irqoff();
+	vmx_flush_before_entry();
+	ret = hvm_vmx_enter(vmx->gprs, vmx->launched);
+	vmx_guest_exit_irqoff();
+	return ret;
 }
 
 /**
@@ -926,15 +1208,24 @@ int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 
 	kernel_fpu_begin();
 	local_irq_disable();
+	/* Stop requests and the core's "guest entry blocked" flag, with IRQs off. */
 	if (hvm_vcpu_should_exit(vcpu)) {
 		local_irq_enable();
 		kernel_fpu_end();
 		return 0;
 	}
 	vmx_enter_prepare(vmx, &host);
+	vmx_ibpb_if_other_vm(vmx->vm);
+	vmx_guest_timing_enter_irqoff();
 	t0 = local_clock();
-	ret = hvm_vmx_enter(vmx->gprs, vmx->launched);
+	ret = vmx_vcpu_enter_exit(vmx);
 	t1 = local_clock();
+	/*
+	 * VMSCAPE: the guest may have trained predictions aimed at host user
+	 * space; the next return to user mode on this CPU does an IBPB.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
 	vmx_exit_restore(vmx, &host);
 	if (!ret) {
 		vmx->launched = true;
@@ -943,6 +1234,15 @@ int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 		e.insn_error = vmcs_read32(VM_INSTRUCTION_ERROR);
 		vmx_reset_launch(vmx);
 	}
+	/*
+	 * Take the interrupt that ended the guest (and any tick) while the
+	 * task still counts as in the guest, as KVM does; then stop guest
+	 * time. kernel_fpu_end() with interrupts on (6.13+ insists).
+	 */
+	local_irq_enable();
+	asm volatile("nop");	/* STI's interrupt shadow */
+	local_irq_disable();
+	vmx_guest_timing_exit_irqoff();
 	local_irq_enable();
 	kernel_fpu_end();
 

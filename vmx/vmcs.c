@@ -12,6 +12,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/fpu/types.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
@@ -19,11 +20,10 @@
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 
 #include "vmx.h"
-
-#define VMX_CR4_FORBIDDEN	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET)
 
 /* CR0 bits the guest owns outright are left out of the mask; the rest trap on change. */
 static unsigned long vmx_cr0_mask(void)
@@ -36,9 +36,22 @@ static unsigned long vmx_cr0_mask(void)
 	return mask;
 }
 
+/*
+ * CR4 bits the guest owns outright (MOV to CR4 changing only these does
+ * not exit, SDM 26.3 / 25.3 "MOV to CR4"): allowed ones that need neither
+ * checks nor a host value. Everything else is host-owned: the allowlist's
+ * MCE and OSXSAVE, every bit outside it (VMXE, PKE, LA57, CET, reserved
+ * and future bits), so any write that sets one exits and vmx_set_cr4()
+ * decides.
+ */
+#define VMX_CR4_GUEST_OWNED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_UMIP | \
+				 X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP)
+
 static unsigned long vmx_cr4_mask(void)
 {
-	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | VMX_CR4_FORBIDDEN;
+	return ~(VMX_CR4_GUEST_OWNED & vmx_caps.cr4_allowed & ~vmx_caps.cr4_fixed0);
 }
 
 /** vmx_actual_cr0() - the CR0 the CPU runs the guest with for guest-visible @cr0 */
@@ -52,10 +65,19 @@ unsigned long vmx_actual_cr0(unsigned long cr0)
 	return ((cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0) & vmx_caps.cr0_fixed1;
 }
 
+/*
+ * vmx_actual_cr4() - the CR4 the CPU runs the guest with for guest-visible
+ * @cr4: only allowed bits, plus VMXE (fixed) and the host's MCE. CR4.MCE
+ * must stay set while the guest runs: a machine check with CR4.MCE clear
+ * shuts the processor down (SDM 17.? / 15.10.? "Machine-Check
+ * Initialization"; in VMX non-root that is a triple-fault VM exit, SDM
+ * 26.2 / 25.2), and the host's handler would never see it. The guest's
+ * own MCE lives in the read shadow.
+ */
 unsigned long vmx_actual_cr4(unsigned long cr4)
 {
-	return ((cr4 & ~VMX_CR4_FORBIDDEN) | vmx_caps.cr4_fixed0 | X86_CR4_VMXE) &
-	       vmx_caps.cr4_fixed1;
+	return ((cr4 & vmx_caps.cr4_allowed & ~X86_CR4_MCE) | (cr4_read_shadow() & X86_CR4_MCE) |
+		vmx_caps.cr4_fixed0 | X86_CR4_VMXE) & vmx_caps.cr4_fixed1;
 }
 
 /** vmx_guest_cr0() - CR0 as the guest sees it (current VMCS) */
@@ -329,9 +351,16 @@ int vmx_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 		pr_debug("real mode and unpaged protected mode need unrestricted guest\n");
 		return -EINVAL;
 	}
+	if (regs->cr4 & ~vmx_caps.cr4_allowed) {
+		pr_debug("CR4 bits %#llx not available to guests here\n",
+			 regs->cr4 & ~(u64)vmx_caps.cr4_allowed);
+		return -EINVAL;
+	}
 	vmx_load_here(vcpu);
 	vmx_write_regs(vmx, regs);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx->queued_info = 0;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu);
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
@@ -499,8 +528,18 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmx->entry_ctls = vmx_caps.entry;
 	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
-	/* #DB and #AC can loop forever in microcode: intercept and reflect them. */
-	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC));
+	/*
+	 * #DB and #AC can loop forever in microcode: intercept and reflect
+	 * them. #MC always exits and goes to the host's handler (exit.c).
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC));
+	/*
+	 * With "enable ENCLS exiting" set, this bitmap picks the ENCLS leaves
+	 * that exit; all of them do (ENCLS is #UD for the guest), SDM 25.6.16
+	 * / 24.6.16 "ENCLS-Exiting Bitmap".
+	 */
+	if (cpu2 & CPU2_ENCLS_EXITING)
+		vmcs_write(ENCLS_EXITING_BITMAP, ~0UL);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -599,7 +638,8 @@ int vmx_vcpu_create(struct hvm_vcpu *vcpu)
 		goto err_free_bitmap;
 
 	vmx_fpu_reset(vmx->fpu);
-	vmx->xcr0 = XFEATURE_MASK_FP;
+	/* xsave=N: the guest runs on x87|SSE, never on the host's XCR0. */
+	vmx->xcr0 = vmx_caps.xsave ? XFEATURE_MASK_FP : XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
 	vmx->dr6 = DR6_RESERVED;
 	vcpu->arch = vmx;
 

@@ -203,6 +203,7 @@
 #define EPT_POINTER			0x0000201a
 #define EOI_EXIT_BITMAP0		0x0000201c
 #define XSS_EXIT_BITMAP			0x0000202c
+#define ENCLS_EXITING_BITMAP		0x0000202e
 #define TSC_MULTIPLIER			0x00002032
 
 /* ---- B.2.2 64-bit read-only data fields ---- */
@@ -424,6 +425,7 @@
 /* EPT entries and EPTP */
 /* DR7 bit 10 reads as 1; a VM exit leaves DR7 at this value. */
 #define VMX_DR7_FIXED1			0x400UL
+#define VMX_DR7_ENABLES			0xffUL	/* L0-G3 */
 
 #define EPT_READ			(1ULL << 0)
 #define EPT_WRITE			(1ULL << 1)

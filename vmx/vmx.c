@@ -20,6 +20,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
@@ -54,6 +55,27 @@ struct vmx_cpu {
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+
+/* struct vmx_vm.gen of the last VM whose guest ran on this CPU (0: none). */
+static DEFINE_PER_CPU(u64, vmx_last_vm);
+
+/**
+ * vmx_ibpb_if_other_vm() - IBPB before a CPU runs a different VM's guest
+ * @v: the VM about to be entered (interrupts off)
+ *
+ * Branch predictions one guest trained must not steer another guest
+ * (Spectre v2 between VMs; KVM does an IBPB when a CPU loads another
+ * vCPU's VMCS). vCPUs of one VM share a guest and need none between them.
+ * indirect_branch_prediction_barrier() follows the host's choice
+ * (X86_FEATURE_USE_IBPB: spectre_v2_user=prctl/seccomp/on, not off).
+ */
+void vmx_ibpb_if_other_vm(struct vmx_vm *v)
+{
+	if (this_cpu_read(vmx_last_vm) == v->gen)
+		return;
+	indirect_branch_prediction_barrier();
+	this_cpu_write(vmx_last_vm, v->gen);
+}
 
 static DEFINE_RATELIMIT_STATE(vmx_vmwrite_rs, 5 * HZ, 5);
 
@@ -171,6 +193,7 @@ static int vmx_probe_controls(bool true_ctls)
 			    CPU_TSC_OFFSETTING | CPU_USE_MSR_BITMAPS, &vmx_caps.cpu);
 	if (r)
 		return r;
+	vmx_caps.mtf = vmx_ctl_may(cpu_msr) & CPU_MONITOR_TRAP_FLAG;
 	r = vmx_adjust_ctls("secondary processor-based", MSR_VMX_PROCBASED_CTLS2,
 			    CPU2_ENABLE_EPT,
 			    CPU2_ENABLE_VPID | CPU2_UNRESTRICTED_GUEST |
@@ -241,21 +264,113 @@ static int vmx_probe_controls(bool true_ctls)
 			 XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
 			 XFEATURE_MASK_Hi16_ZMM)
 
+/*
+ * With xsave=N the guest image is an FXSAVE one and the guest never gets
+ * CR4.OSXSAVE, but on a host with XSAVE the CPU still has an XCR0 and
+ * upper vector registers: the entry path then runs the guest on XCR0 =
+ * x87|SSE with every other component in its init state (vmx/exit.c).
+ */
 static void vmx_probe_fpu(void)
 {
 	u32 eax, ebx, ecx, edx;
 
-	vmx_caps.xsave = vmx_use_xsave && boot_cpu_has(X86_FEATURE_XSAVE) &&
-			 boot_cpu_has(X86_FEATURE_OSXSAVE);
+	vmx_caps.host_xsave = boot_cpu_has(X86_FEATURE_XSAVE) &&
+			      boot_cpu_has(X86_FEATURE_OSXSAVE);
+	if (vmx_caps.host_xsave)
+		vmx_caps.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	vmx_caps.xsave = vmx_use_xsave && vmx_caps.host_xsave;
 	if (!vmx_caps.xsave) {
 		vmx_caps.fpu_size = 512;	/* FXSAVE image */
 		return;
 	}
-	vmx_caps.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	vmx_caps.guest_xcr0_mask = vmx_caps.xcr0 & (VMX_XFEATURES | XFEATURE_MASK_PKRU);
 	/* EBX: the XSAVE area size for what XCR0 enables now. */
 	cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
 	vmx_caps.fpu_size = max_t(u32, ebx, 576);
+}
+
+/*
+ * CR4 bits a guest may set: those hvm virtualizes and kmod/cpuid.c
+ * advertises. Everything else, reserved and future bits included, is
+ * host-owned in the CR4 guest/host mask and a guest MOV to CR4 setting it
+ * gets #GP (vmx/exit.c). Left out on purpose: VMXE/SMXE (VMX and SMX are
+ * hidden), PCIDE (PCID hidden), PKE (PKU hidden), LA57, CET, PKS, UINTR,
+ * LAM_SUP and whatever comes next. MCE is allowed but host-owned: the
+ * guest sees its own value, the CPU always runs with the host's.
+ */
+static void vmx_probe_cr4(void)
+{
+	unsigned long allowed = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+				X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+				X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	if (boot_cpu_has(X86_FEATURE_UMIP))
+		allowed |= X86_CR4_UMIP;
+	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
+		allowed |= X86_CR4_FSGSBASE;
+	if (boot_cpu_has(X86_FEATURE_SMEP))
+		allowed |= X86_CR4_SMEP;
+	if (boot_cpu_has(X86_FEATURE_SMAP))
+		allowed |= X86_CR4_SMAP;
+	if (vmx_caps.xsave)
+		allowed |= X86_CR4_OSXSAVE;
+	vmx_caps.cr4_allowed = allowed & vmx_caps.cr4_fixed1;
+}
+
+/* The software L1D flush reads this (no IA32_FLUSH_CMD); module lifetime. */
+u8 vmx_l1d_flush_buf[VMX_L1D_FLUSH_SIZE] __aligned(PAGE_SIZE);
+
+/*
+ * L1TF (SDM-independent: Intel's "L1 Terminal Fault" guidance; KVM's
+ * vmx_setup_l1d_flush()): a guest can read host data left in L1D through
+ * a not-present EPT/guest PTE. Flush L1D before each entry when the CPU
+ * is affected, does not say it needs no flush (ARCH_CAPABILITIES
+ * SKIP_VMENTRY_L1DFLUSH), and the host did not switch the mitigation off
+ * (l1tf=off). KVM's "cond" mode flushes only after some exits; hvm always
+ * flushes, which is never weaker. IA32_FLUSH_CMD where the CPU has it,
+ * KVM's software sequence over 64 KiB otherwise.
+ */
+static void vmx_probe_l1d_flush(void)
+{
+	u64 arch_cap = 0;
+	int i;
+
+	vmx_caps.l1d_flush = false;
+	if (!boot_cpu_has_bug(X86_BUG_L1TF))
+		return;
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES) &&
+	    !rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &arch_cap) &&
+	    (arch_cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH))
+		return;
+	if (l1tf_mitigation == L1TF_MITIGATION_OFF)
+		return;
+	vmx_caps.l1d_flush = true;
+	/* A different pattern per page, so no page deduplication merges them. */
+	for (i = 0; i < VMX_L1D_FLUSH_SIZE / PAGE_SIZE; i++)
+		memset(vmx_l1d_flush_buf + i * PAGE_SIZE, i + 1, PAGE_SIZE);
+}
+
+/*
+ * Refuse what the entry path cannot mitigate or would do wrong: FRED
+ * (the NMI hand-off uses the IDT entry), a CPU that forces "enable
+ * XSAVES/XRSTORS" (with it 0 XSAVES/XRSTORS #UD in the guest, SDM 26.3 /
+ * 25.3 "Changes to Instruction Behavior in VMX Non-Root Operation", so
+ * they cannot reach the host's IA32_XSS components such as CET state).
+ */
+static int vmx_probe_mitigations(void)
+{
+#ifdef CONFIG_X86_FRED
+	if (cpu_feature_enabled(X86_FEATURE_FRED)) {
+		pr_err("FRED is enabled: the NMI hand-off after VM exits needs the IDT entry\n");
+		return -ENODEV;
+	}
+#endif
+	if (vmx_caps.cpu2 & CPU2_ENABLE_XSAVES) {
+		pr_err("CPU forces \"enable XSAVES/XRSTORS\": the guest could reach host IA32_XSS state\n");
+		return -ENODEV;
+	}
+	vmx_probe_l1d_flush();
+	return 0;
 }
 
 /**
@@ -283,6 +398,10 @@ static int vmx_probe(u64 *features, u32 *nr_asids)
 	if (r)
 		return r;
 	vmx_probe_fpu();
+	vmx_probe_cr4();
+	r = vmx_probe_mitigations();
+	if (r)
+		return r;
 
 	*features = HVM_FEAT_EPT;
 	if (vmx_caps.vpid)
@@ -304,6 +423,9 @@ static int vmx_probe(u64 *features, u32 *nr_asids)
 	pr_info("VMCS rev %#x size %u, %s controls, pin %#x cpu %#x cpu2 %#x exit %#x entry %#x\n",
 		vmx_caps.revision, vmx_caps.vmcs_size, true_ctls ? "TRUE" : "legacy",
 		vmx_caps.pin, vmx_caps.cpu, vmx_caps.cpu2, vmx_caps.exit, vmx_caps.entry);
+	pr_info("guest CR4 allowed %#lx, L1D flush %s\n", vmx_caps.cr4_allowed,
+		!vmx_caps.l1d_flush ? "off" :
+		boot_cpu_has(X86_FEATURE_FLUSH_L1D) ? "IA32_FLUSH_CMD" : "software");
 	return 0;
 }
 

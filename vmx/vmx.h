@@ -14,6 +14,7 @@
 
 #include "hvm.h"
 #include "vmcs.h"
+#include "guest.h"
 
 /*
  * struct vmx_caps - what probe() found, fixed after module load
@@ -24,8 +25,14 @@
  * @ept_vpid:	IA32_VMX_EPT_VPID_CAP
  * @cr0_fixed0 ... @cr4_fixed1: the fixed-bit MSRs
  * @vpid, @unrestricted, @ins_outs_info: optional features in use
- * @xsave:	host has XSAVE enabled; @xcr0 its XCR0; @fpu_size the
- *		buffer size for a guest's x87/SSE/AVX state
+ * @mtf:	the monitor trap flag control may be set
+ * @xsave:	guests get XSAVE (host has it and module param xsave=Y)
+ * @host_xsave: the host has CR4.OSXSAVE (XCR0 exists, whatever @xsave)
+ * @xcr0:	the host's XCR0 (0 without @host_xsave)
+ * @fpu_size:	the buffer size for a guest's x87/SSE/AVX state
+ * @cr4_allowed: CR4 bits a guest may set (what hvm virtualizes and
+ *		advertises, within IA32_VMX_CR4_FIXED1)
+ * @l1d_flush:	flush L1D before every VM entry (L1TF mitigation)
  * @preempt_timer: the VMX-preemption timer value loaded on every entry
  *		(0: not used), worth about VMX_SLICE_US of guest time
  */
@@ -39,8 +46,12 @@ struct vmx_caps {
 	bool vpid;
 	bool unrestricted;
 	bool ins_outs_info;
+	bool mtf;
 	bool xsave;
+	bool host_xsave;
+	bool l1d_flush;
 	u64 xcr0;
+	unsigned long cr4_allowed;
 	u64 guest_xcr0_mask;
 	unsigned int fpu_size;
 	u32 preempt_timer;
@@ -76,10 +87,13 @@ struct vmx_msr_entry {
  * struct vmx_vm - per-VM VT-x state (vm->arch)
  * @vpid: 0 when VPIDs are not used (every entry/exit flushes)
  * @eptp: the EPT pointer for vm->npt_root_pa
+ * @gen: unique among all VMs ever created: a CPU that enters a VM other
+ *	 than the last one it ran does an IBPB first
  */
 struct vmx_vm {
 	u16 vpid;
 	u64 eptp;
+	u64 gen;
 };
 
 /*
@@ -113,6 +127,15 @@ struct vmx_vcpu {
 	unsigned long dr6;			/* [t] guest DR6 (virtual: #DB is intercepted) */
 	bool dr_active;				/* [t] guest DR0-3 must be in hardware */
 	void *fpu;				/* [t] guest XSAVE/FXSAVE image */
+	/*
+	 * An exception that arose while the CPU delivered another event
+	 * (IDT-vectoring information valid) and must follow it: injected
+	 * at the next exit with a free event slot (an MTF exit right after
+	 * the first event's delivery when the CPU has the monitor trap
+	 * flag). 0: none. [t]
+	 */
+	u32 queued_info;
+	u32 queued_error;
 
 	struct vmx_msr_entry *guest_msrs;	/* [t] VM-entry load + VM-exit store */
 	struct vmx_msr_entry *host_msrs;	/* [t] VM-exit load */
@@ -238,6 +261,10 @@ static __always_inline void vmcs_write(unsigned long field, unsigned long val)
 }
 
 /* ---- vmx/vmx.c ---- */
+/* The software L1D flush reads this much (KVM: 1 << L1D_CACHE_ORDER pages). */
+#define VMX_L1D_FLUSH_SIZE	(16 * PAGE_SIZE)
+extern u8 vmx_l1d_flush_buf[VMX_L1D_FLUSH_SIZE];
+void vmx_ibpb_if_other_vm(struct vmx_vm *v);
 extern const struct hvm_arch_ops hvm_vmx_ops;
 void vmx_vcpu_load(struct hvm_vcpu *vcpu, int cpu);
 void vmx_reset_launch(struct vmx_vcpu *vmx);
@@ -270,8 +297,15 @@ void vmx_flush_guest(struct vmx_vcpu *vmx);
 void vmx_flush_all_ept(void);
 
 /* ---- vmx/entry.S ---- */
-/* Returns 0 after a VM exit, 1 on VMfail, 2 when VMLAUNCH/VMRESUME faulted. */
+/*
+ * Returns 0 after a VM exit, 1 on VMfail, 2 when VMWRITE/VMLAUNCH/
+ * VMRESUME faulted (VMX turned off under us).
+ */
 int hvm_vmx_enter(unsigned long *gprs, unsigned long launched);
 extern const char hvm_vmx_exit[];
+/* Calls the kernel's NMI entry on a synthetic interrupt frame (IRQs off). */
+void hvm_vmx_do_nmi_irqoff(void);
+/* Called by entry.S after the exit, before its RET. */
+void hvm_vmx_spec_ctrl_restore(void);
 
 #endif /* _HVM_VMX_H */

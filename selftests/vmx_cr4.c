@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmx_cr4: on VT-x hosts, the guest owns only the CR4 bits hvm
+ * virtualizes and advertises. CR4.MCE is host-owned but reads back as the
+ * guest wrote it; PCIDE, PKE, LA57, CET, PKS, LAM_SUP and reserved bits
+ * get #GP whatever the host CPU has. (The SVM backend has its own CR4
+ * intercepts; this test is for vmx/'s guest/host mask.)
+ */
+#include "hvm_harness.h"
+
+#define TAG "vcr4"
+
+FIXTURE(vcr4) {
+	struct hvm_guest_run g;
+};
+
+FIXTURE_SETUP(vcr4)
+{
+	if (hvm_host_vendor() != HVM_VENDOR_INTEL)
+		SKIP(return, "VT-x backend only");
+	ASSERT_EQ(0, hvm_load_hvm());
+}
+
+FIXTURE_TEARDOWN(vcr4)
+{
+	hvm_guest_run_free(&self->g);
+	hvm_destroy_prefix(hvm_vm_prefix(TAG));
+}
+
+TEST_F(vcr4, mce_is_virtual_and_unadvertised_bits_gp)
+{
+	int r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "vmx-cr4.elf", 60, NULL,
+			      false);
+
+	ASSERT_GUEST_RAN(&self->g, r);
+	ASSERT_OUTPUT("cr4.mce=0\n"
+		      "after set: cr4.mce=1\n"
+		      "after clear: cr4.mce=0\n"
+		      "set pcide: #GP\n"
+		      "set pke: #GP\n"
+		      "set la57: #GP\n"
+		      "set cet: #GP\n"
+		      "set pks: #GP\n"
+		      "set lam_sup: #GP\n"
+		      "set bit31: #GP\n"
+		      "set bit63: #GP\n"
+		      "0 checks failed\n", self->g.console);
+	ASSERT_STOP_REASON(HVM_STOP_EXIT, &self->g.st);
+	ASSERT_EQ(0ull, self->g.st.exit_code);
+}
+
+TEST_HARNESS_MAIN
