@@ -56,6 +56,7 @@
 #define F7_ECX_PKU		BIT(3)
 #define F7_ECX_OSPKE		BIT(4)
 #define F7_ECX_WAITPKG		BIT(5)
+#define F7_ECX_CET_SS		BIT(7)
 #define F7_ECX_LA57		BIT(16)
 #define F7_ECX_RDPID		BIT(22)
 #define F7_ECX_SGX_LC		BIT(30)
@@ -139,8 +140,12 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		a = 0;
 		b &= ~(F7_EBX_SGX | F7_EBX_INVPCID | F7_EBX_PQM | F7_EBX_MPX |
 		       F7_EBX_PQE | F7_EBX_PT);
+		/*
+		 * CET shadow stacks: CR4.CET is never the guest's (both backends
+		 * #GP it) and its MSRs are denied, so do not advertise it.
+		 */
 		c &= ~(F7_ECX_PKU | F7_ECX_OSPKE | F7_ECX_WAITPKG | F7_ECX_LA57 |
-		       F7_ECX_RDPID | F7_ECX_SGX_LC);
+		       F7_ECX_RDPID | F7_ECX_SGX_LC | F7_ECX_CET_SS);
 		d &= F7_EDX_FSRM;
 		break;
 	case 0xd: {

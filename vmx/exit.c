@@ -1214,6 +1214,15 @@ int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 		kernel_fpu_end();
 		return 0;
 	}
+	/*
+	 * VMX is already off on this CPU (it is going offline): the core
+	 * sleeps a tick and we continue on a CPU that can run guests.
+	 */
+	if (unlikely(!hvm_cpu_virt_on())) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return -EAGAIN;
+	}
 	vmx_enter_prepare(vmx, &host);
 	vmx_ibpb_if_other_vm(vmx->vm);
 	vmx_guest_timing_enter_irqoff();
