@@ -16,8 +16,6 @@ FIXTURE(vcr4) {
 
 FIXTURE_SETUP(vcr4)
 {
-	if (hvm_host_vendor() != HVM_VENDOR_INTEL)
-		SKIP(return, "VT-x backend only");
 	ASSERT_EQ(0, hvm_load_hvm());
 }
 
@@ -29,8 +27,13 @@ FIXTURE_TEARDOWN(vcr4)
 
 TEST_F(vcr4, mce_is_virtual_and_unadvertised_bits_gp)
 {
-	int r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "vmx-cr4.elf", 60, NULL,
-			      false);
+	int r;
+
+	/* in the body: the 6.1 harness runs the body after a setup SKIP */
+	if (hvm_host_vendor() != HVM_VENDOR_INTEL)
+		SKIP(return, "VT-x backend only");
+	r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "vmx-cr4.elf", 60, NULL,
+			  false);
 
 	ASSERT_GUEST_RAN(&self->g, r);
 	ASSERT_OUTPUT("cr4.mce=0\n"

@@ -55,8 +55,9 @@ log=$out/test.log
 	echo "### hvm: suite end"
 } >"$log"
 
+# the machines' suite (HVM_EXPECT_TESTS, from check.sh) is not this leg's
 "$here/summarize.sh" --log "$log" --label host --tests "$out/tests.list" \
-	--counts "$out/counts"
+	--expect-tests /dev/null --counts "$out/counts"
 [ -z "${HVM_COUNTS:-}" ] || cp "$out/counts" "$HVM_COUNTS"
 read -r np nf ns <"$out/counts"
 [ "$total" = 0 ] || echo "$np passed, $nf failed, $ns skipped"
