@@ -214,13 +214,16 @@ TEST_F_TIMEOUT(hs, hardware_task_switch_stops_unhandled_with_the_exit_code, 120)
 }
 
 /*
- * TR holding an available (not busy) 32-bit TSS: SDM vol. 3 26.3.1.2 makes
- * VM entry fail with "invalid guest state" (exit reason 33 with bit 31 set,
- * qualification 0). AMD's VMRUN does not check TR (APM vol. 2 15.5.1), and
- * set_regs already rejects everything VMRUN does check, so on AMD-V the
- * only way to a refused entry is virtualization switched off under hvm.
+ * SS.DPL 3 beside a non-conforming CS of DPL 0 in protected mode: SDM vol. 3
+ * 26.3.1.2 ("the DPL of a non-conforming CS must equal SS.DPL") makes VM
+ * entry fail with "invalid guest state" (exit reason 33 with bit 31 set,
+ * qualification 0). hvm passes segment DPLs through as the user set them,
+ * so the CPU is the one refusing. AMD's VMRUN checks no segment DPLs
+ * (APM vol. 2 15.5.1: it takes the CPL from the VMCB), and set_regs already
+ * rejects everything VMRUN does check, so on AMD-V the only way to a refused
+ * entry is virtualization switched off under hvm.
  */
-TEST_F_TIMEOUT(hs, vm_entry_with_an_available_tss_in_tr_stops_entry_failed, 120)
+TEST_F_TIMEOUT(hs, vm_entry_with_ss_dpl_unlike_cs_dpl_stops_entry_failed, 120)
 {
 	struct hvm_attach at = { 0 };
 	struct hvm_vm_status st;
@@ -228,7 +231,7 @@ TEST_F_TIMEOUT(hs, vm_entry_with_an_available_tss_in_tr_stops_entry_failed, 120)
 	int fd;
 
 	if (hvm_host_vendor() != HVM_VENDOR_INTEL)
-		SKIP(return, "AMD-V: VMRUN does not check TR; set_regs rejects what it checks");
+		SKIP(return, "AMD-V: VMRUN checks no segment DPLs; set_regs rejects what it checks");
 	HVCTL_OK(&self->c, "create", self->name, "--image",
 		 hvm_guest("hello-prot.bin"), "--mode", "protected");
 	fd = hvm_dev_open();
@@ -237,8 +240,9 @@ TEST_F_TIMEOUT(hs, vm_entry_with_an_available_tss_in_tr_stops_entry_failed, 120)
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_ATTACH, &at));
 	memset(&regs, 0, sizeof(regs));
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_GET_REGS, &regs));
-	ASSERT_EQ(0x8b, regs.tr.attrib & 0x9f);		/* busy 32-bit TSS */
-	regs.tr.attrib = (regs.tr.attrib & ~0xf) | 0x9;	/* available */
+	ASSERT_EQ(0x0b, regs.cs.attrib & 0x6f);	/* non-conforming code, DPL 0 */
+	ASSERT_EQ(0, regs.ss.attrib & 0x60);
+	regs.ss.attrib |= 0x60;				/* SS.DPL 3 */
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_SET_REGS, &regs));
 	close(fd);
 
