@@ -214,16 +214,15 @@ TEST_F_TIMEOUT(hs, hardware_task_switch_stops_unhandled_with_the_exit_code, 120)
 }
 
 /*
- * SS.DPL 3 beside a non-conforming CS of DPL 0 in protected mode: SDM vol. 3
- * 26.3.1.2 ("the DPL of a non-conforming CS must equal SS.DPL") makes VM
- * entry fail with "invalid guest state" (exit reason 33 with bit 31 set,
- * qualification 0). hvm passes segment DPLs through as the user set them,
- * so the CPU is the one refusing. AMD's VMRUN checks no segment DPLs
- * (APM vol. 2 15.5.1: it takes the CPL from the VMCB), and set_regs already
- * rejects everything VMRUN does check, so on AMD-V the only way to a refused
- * entry is virtualization switched off under hvm.
+ * A TR selector with the TI flag set (a TSS "in the LDT"): SDM vol. 3
+ * 26.3.1.2 ("TR: the TI flag (bit 2) must be 0") makes VM entry fail with
+ * "invalid guest state" (exit reason 33 with bit 31 set, qualification 0).
+ * hvm passes selectors through as the user set them, so the CPU is the one
+ * refusing. AMD's VMRUN checks no selectors (APM vol. 2 15.5.1), and
+ * set_regs already rejects everything VMRUN does check, so on AMD-V the
+ * only way to a refused entry is virtualization switched off under hvm.
  */
-TEST_F_TIMEOUT(hs, vm_entry_with_ss_dpl_unlike_cs_dpl_stops_entry_failed, 120)
+TEST_F_TIMEOUT(hs, vm_entry_with_tr_selector_in_the_ldt_stops_entry_failed, 120)
 {
 	struct hvm_attach at = { 0 };
 	struct hvm_vm_status st;
@@ -231,7 +230,7 @@ TEST_F_TIMEOUT(hs, vm_entry_with_ss_dpl_unlike_cs_dpl_stops_entry_failed, 120)
 	int fd;
 
 	if (hvm_host_vendor() != HVM_VENDOR_INTEL)
-		SKIP(return, "AMD-V: VMRUN checks no segment DPLs; set_regs rejects what it checks");
+		SKIP(return, "AMD-V: VMRUN checks no selectors; set_regs rejects what it checks");
 	HVCTL_OK(&self->c, "create", self->name, "--image",
 		 hvm_guest("hello-prot.bin"), "--mode", "protected");
 	fd = hvm_dev_open();
@@ -240,9 +239,8 @@ TEST_F_TIMEOUT(hs, vm_entry_with_ss_dpl_unlike_cs_dpl_stops_entry_failed, 120)
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_ATTACH, &at));
 	memset(&regs, 0, sizeof(regs));
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_GET_REGS, &regs));
-	ASSERT_EQ(0x0b, regs.cs.attrib & 0x6f);	/* non-conforming code, DPL 0 */
-	ASSERT_EQ(0, regs.ss.attrib & 0x60);
-	regs.ss.attrib |= 0x60;				/* SS.DPL 3 */
+	ASSERT_EQ(0, regs.tr.selector & 4);
+	regs.tr.selector |= 4;				/* TI: the LDT */
 	ASSERT_EQ(0, ioctl(fd, HVM_IOC_SET_REGS, &regs));
 	close(fd);
 
