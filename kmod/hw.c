@@ -60,7 +60,10 @@ static atomic_t hvm_enable_failed;
 
 /* [a] no VM may enter guest mode: set for good at reboot, during suspend. */
 bool hvm_entry_blocked;
-/* [a] resume could not switch virtualization back on: VMs must stop. */
+/*
+ * [a] virtualization is gone for good (reboot, kexec, or resume could not
+ * switch it back on): blocked VMs stop instead of waiting.
+ */
 bool hvm_hw_lost;
 
 /* On this CPU, preemption off. */
@@ -250,6 +253,8 @@ static int hvm_reboot_stop_vm(struct hvm_vm *vm, void *unused)
  */
 static int hvm_reboot(struct notifier_block *nb, unsigned long code, void *unused)
 {
+	/* the notifiers run before system_state changes: say it ourselves */
+	WRITE_ONCE(hvm_hw_lost, true);
 	WRITE_ONCE(hvm_entry_blocked, true);
 	smp_mb();	/* the flag before any kick: pairs with the irqs-off check */
 	hvm_vm_for_each(hvm_reboot_stop_vm, NULL, 0);

@@ -148,7 +148,7 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 		/* Suspend: the freezer parks us here; the guest just pauses. */
 		try_to_freeze();
 		if (unlikely(READ_ONCE(hvm_entry_blocked))) {
-			if (system_state > SYSTEM_RUNNING || hvm_hw_lost) {
+			if (READ_ONCE(hvm_hw_lost)) {
 				/* Reboot/kexec, or resume failed: no hardware. */
 				hvm_vcpu_stop(vcpu, HVM_STOP_INTERNAL, ESHUTDOWN);
 				break;
