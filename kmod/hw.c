@@ -3,7 +3,7 @@
  * Hardware virtualization on/off.
  *
  * VMXON / EFER.SVME is on only while at least one VM exists: the first
- * hvm_hw_get() switches it on on every online CPU, the last hvm_hw_put()
+ * hvm_hw_get() switches it on for every online CPU, the last hvm_hw_put()
  * switches it off, so hvm and KVM can take turns on one host. CPUs that come
  * online while it is on are enabled by the cpuhp callback; CPUs going offline
  * are disabled.

@@ -79,7 +79,7 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 {
 	int cpu, me;
 
-	smp_mb();
+	smp_mb();	/* the caller's flag store before the vcpu->cpu load */
 	me = get_cpu();
 	cpu = READ_ONCE(vcpu->cpu);
 	if (cpu >= 0 && cpu != me)
