@@ -145,6 +145,7 @@ TEST_F_TIMEOUT(st, spinning_vms_survive_rounds_of_preemption_and_migration, 1800
 
 		for (i = 0; i < NR_VMS; i++) {
 			struct hvm_vm_status st;
+			char want[32];
 
 			ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_STOP, self->names[i],
 						NULL, 0));
@@ -152,6 +153,12 @@ TEST_F_TIMEOUT(st, spinning_vms_survive_rounds_of_preemption_and_migration, 1800
 			if (st.stop_reason != HVM_STOP_USER)
 				TH_LOG("round %u: VM %d", round, i + 1);
 			ASSERT_STOP_REASON(HVM_STOP_USER, &st);
+			/* its own line, once: no other guest's state ran in it */
+			snprintf(want, sizeof(want), "id=%d ready\n", i + 1);
+			ASSERT_EQ(strlen(want), st.console_bytes) {
+				TH_LOG("round %u: VM %d printed %llu bytes", round,
+				       i + 1, (unsigned long long)st.console_bytes);
+			}
 			ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_DESTROY,
 						self->names[i], NULL, 0));
 		}
