@@ -213,6 +213,7 @@ out:
 TEST_F_TIMEOUT(st, four_vcpu_vm_survives_100_create_start_destroy_cycles, 900)
 {
 	struct reader rd = { .stop = false };
+	char prefix[48];
 	pthread_t th;
 	int cycle;
 
@@ -245,12 +246,8 @@ TEST_F_TIMEOUT(st, four_vcpu_vm_survives_100_create_start_destroy_cycles, 900)
 	TH_LOG("reader: %lu rounds, %lu events", rd.reads, rd.events);
 	/* created, started, stopped, destroyed: at least 3 per cycle seen */
 	ASSERT_LE(300ul, rd.events);
-	{
-		char prefix[48];
-
-		snprintf(prefix, sizeof(prefix), "hvm-%s", hvm_vm_prefix(TAG));
-		ASSERT_EQ(0, hvm_count_threads(prefix));
-	}
+	snprintf(prefix, sizeof(prefix), "hvm-%s", hvm_vm_prefix(TAG));
+	ASSERT_EQ(0, hvm_count_threads(prefix));
 }
 
 TEST_HARNESS_MAIN
