@@ -249,7 +249,7 @@ TEST_F_TIMEOUT(hs, vm_entry_with_tr_selector_in_the_ldt_stops_entry_failed, 120)
 	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 30000, &st));
 	ASSERT_STOP_REASON(HVM_STOP_ENTRY_FAILED, &st);
 	ASSERT_EQ(0x80000021ull, st.hw_error);
-	ASSERT_EQ(0, st.console_bytes);
+	ASSERT_EQ(0ull, st.console_bytes);
 }
 
 TEST_F_TIMEOUT(hs, running_vm_survives_suspend_and_resume, 300)
