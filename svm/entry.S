@@ -19,6 +19,7 @@
 #include <asm/nospec-branch.h>
 
 #include "svm.h"
+#include "../kmod/entry.h"
 
 #define GPR(n)		(SVM_GPR_##n * 8)
 
@@ -137,14 +138,7 @@ SYM_FUNC_START(svm_vmrun)
 	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	/* Leave no guest value in a register the host might consume. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	HVM_CLEAR_GUEST_GPRS
 
 	add	$STK_STATUS, %rsp
 	pop	%rax			/* status */

@@ -25,6 +25,7 @@
 #include <asm/unwind_hints.h>
 
 #include "vmcs.h"
+#include "../kmod/entry.h"
 
 /* Offsets into unsigned long gprs[16], indexed by x86 register number. */
 #define G_RAX	(0 * 8)
@@ -140,14 +141,7 @@ SYM_INNER_LABEL(hvm_vmx_exit, SYM_L_GLOBAL)
 	pop	%rax
 	/* No guest value survives in a register the compiler may read. */
 	xor	%eax, %eax
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	HVM_CLEAR_GUEST_GPRS
 
 	/*
 	 * The guest may have filled the return stack buffer: overwrite it

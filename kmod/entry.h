@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Assembly shared by the vendors' world switches (svm/entry.S, vmx/entry.S).
+ */
+#ifndef _HVM_ENTRY_H
+#define _HVM_ENTRY_H
+
+#ifdef __ASSEMBLY__
+/*
+ * After a VM exit: zero the caller-saved GPRs (but RAX, which each backend
+ * handles itself) so no guest value is left where host C code or a
+ * speculative gadget might consume it. Callee-saved ones are restored from
+ * the stack by the caller's epilogue.
+ */
+.macro HVM_CLEAR_GUEST_GPRS
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
+	xor	%edi, %edi
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r11d, %r11d
+.endm
+#endif
+
+#endif /* _HVM_ENTRY_H */
