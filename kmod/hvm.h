@@ -429,6 +429,10 @@ enum hvm_msr_kind hvm_msr_policy(u32 msr, bool write);
 int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val);
 int hvm_msr_core_write(struct hvm_vcpu *vcpu, u32 msr, u64 val);
 
+/* ---- kmod/mce.c: host machine checks consumed by an exit ---- */
+void hvm_machine_check(void);
+bool hvm_mc_in_progress(void);
+
 /* ---- kmod/hypercall.c ---- */
 #define HVM_HYPERCALL_VERSION	1
 /** hvm_hypercall() - RAX in, RAX out (version for 0, -ENOSYS otherwise). */

@@ -699,35 +699,6 @@ static void svm_ibpb_on_vmcb_switch(struct svm_cpu *sc, struct svm_vcpu *sv)
 		indirect_branch_prediction_barrier();
 }
 
-/*
- * #MC intercepted in guest mode (APM 15.12: the exception is not
- * delivered; the host must handle it). Done as KVM's kvm_machine_check():
- * interrupts off, right after the exit, with a user-mode frame so the
- * handler never treats it as a kernel-mode machine check it cannot
- * recover from.
- */
-static void svm_handle_mc(void)
-{
-#ifdef CONFIG_X86_MCE
-	struct pt_regs regs = {
-		.cs = 3,
-		.flags = X86_EFLAGS_IF,
-	};
-
-	do_machine_check(&regs);
-#endif
-}
-
-/* MCG_STATUS.MCIP: a machine check the host has not handled yet. */
-static bool svm_mc_in_progress(void)
-{
-	u64 mcg;
-
-	return boot_cpu_has(X86_FEATURE_MCA) &&
-	       !rdmsrl_safe(MSR_IA32_MCG_STATUS, &mcg) &&
-	       (mcg & MCG_STATUS_MCIP);
-}
-
 /**
  * svm_vcpu_run() - enter the guest once and handle the exit
  * @vcpu: the vCPU, on its own thread, preemptible
@@ -877,11 +848,11 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 
 	sv->shutdown_mc = false;
 	if (!fault && vmcb->control.exitcode == VMEXIT_EXCP_MC) {
-		svm_handle_mc();
+		hvm_machine_check();
 	} else if (!fault && vmcb->control.exitcode == VMEXIT_SHUTDOWN &&
-		   svm_mc_in_progress()) {
+		   hvm_mc_in_progress()) {
 		sv->shutdown_mc = true;
-		svm_handle_mc();
+		hvm_machine_check();
 	}
 
 	/*

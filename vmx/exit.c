@@ -1034,41 +1034,6 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 }
 
 /*
- * vmx_machine_check() - hand a machine check the exit consumed to the
- * host's handler, as KVM's kvm_machine_check() does: do_machine_check()
- * on a register frame that claims ring 3 (the guest is not host kernel
- * code, so the handler may kill/recover instead of panicking on a kernel
- * context) with interrupts enabled in the frame. Interrupts off.
- */
-static void vmx_machine_check(void)
-{
-	struct pt_regs regs = {
-		.cs = 3,
-		.flags = X86_EFLAGS_IF,
-	};
-
-	do_machine_check(&regs);
-}
-
-/*
- * A triple-fault exit is not always the guest's doing: a machine check
- * the CPU could not deliver (a second one while MCG_STATUS.MCIP is still
- * set, SDM Vol. 3B "Machine-Check Exception" / 6.15 "Interrupt 18": the
- * processor enters shutdown) is a shutdown, and shutdown in VMX non-root
- * operation is a triple-fault VM exit (SDM 26.2 / 25.2 "Other Causes of VM
- * Exits": triple fault). CR4.MCE is always set while a guest runs
- * (vmx_actual_cr4()), so the "CR4.MCE = 0" route to shutdown is closed.
- * MCIP still set at the exit tells the two apart.
- */
-static bool vmx_mcip(void)
-{
-	u64 status;
-
-	return boot_cpu_has(X86_FEATURE_MCE) &&
-	       !rdmsrl_safe(MSR_IA32_MCG_STATUS, &status) && (status & MCG_STATUS_MCIP);
-}
-
-/*
  * Interrupts still off: read the exit, hand NMIs and machine checks to
  * the host, re-deliver a cut-short event, inject a queued exception.
  */
@@ -1090,7 +1055,7 @@ static void vmx_read_exit(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		 */
 		if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
 			e->machine_check = true;
-			vmx_machine_check();
+			hvm_machine_check();
 		}
 		vmx_reset_launch(vmx);
 		return;
@@ -1105,12 +1070,22 @@ static void vmx_read_exit(struct vmx_vcpu *vmx, struct vmx_exit *e)
 					    INTR_INFO_VECTOR_MASK)) ==
 			   (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC)) {
 			e->machine_check = true;
-			vmx_machine_check();
+			hvm_machine_check();
 		}
 	}
-	if (e->reason == EXIT_REASON_TRIPLE_FAULT && vmx_mcip()) {
+	/*
+	 * A triple-fault exit is not always the guest's doing: a machine check
+	 * the CPU could not deliver (a second one while MCG_STATUS.MCIP is still
+	 * set, SDM Vol. 3B "Machine-Check Exception" / 6.15 "Interrupt 18": the
+	 * processor enters shutdown) is a shutdown, and shutdown in VMX non-root
+	 * operation is a triple-fault VM exit (SDM 26.2 / 25.2 "Other Causes of VM
+	 * Exits": triple fault). CR4.MCE is always set while a guest runs
+	 * (vmx_actual_cr4()), so the "CR4.MCE = 0" route to shutdown is closed.
+	 * MCIP still set at the exit tells the two apart.
+	 */
+	if (e->reason == EXIT_REASON_TRIPLE_FAULT && hvm_mc_in_progress()) {
 		e->machine_check = true;
-		vmx_machine_check();
+		hvm_machine_check();
 	}
 	idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	if (idt & INTR_INFO_VALID) {
