@@ -36,7 +36,11 @@
 #define F1_ECX_DCA		BIT(18)
 #define F1_ECX_X2APIC		BIT(21)
 #define F1_ECX_TSC_DEADLINE	BIT(24)
+#define F1_ECX_FMA		BIT(12)
+#define F1_ECX_XSAVE		BIT(26)
 #define F1_ECX_OSXSAVE		BIT(27)
+#define F1_ECX_AVX		BIT(28)
+#define F1_ECX_F16C		BIT(29)
 #define F1_ECX_HYPERVISOR	BIT(31)
 #define F1_EDX_MCE		BIT(7)
 #define F1_EDX_APIC		BIT(9)
@@ -131,6 +135,12 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		       F1_EDX_ACPI | F1_EDX_TM | F1_EDX_PBE);
 		/* Initial APIC ID = vCPU index; one logical CPU per package. */
 		b = (b & 0xffff) | (1 << 16) | (vcpu->index << 24);
+		/*
+		 * A backend without XSAVE for guests (hvm_guest_xcr0_mask 0,
+		 * e.g. vmx xsave=N): no XSAVE, and nothing that needs it.
+		 */
+		if (!hvm_guest_xcr0_mask)
+			c &= ~(F1_ECX_FMA | F1_ECX_XSAVE | F1_ECX_AVX | F1_ECX_F16C);
 		break;
 	case 7:
 		if (sub != 0) {
@@ -147,10 +157,21 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		c &= ~(F7_ECX_PKU | F7_ECX_OSPKE | F7_ECX_WAITPKG | F7_ECX_LA57 |
 		       F7_ECX_RDPID | F7_ECX_SGX_LC | F7_ECX_CET_SS);
 		d &= F7_EDX_FSRM;
+		if (!hvm_guest_xcr0_mask) {	/* AVX2, AVX-512 and kin */
+			b &= ~(BIT(5) | BIT(16) | BIT(17) | BIT(21) | BIT(26) |
+			       BIT(27) | BIT(28) | BIT(30) | BIT(31));
+			c &= ~(BIT(1) | BIT(6) | BIT(9) | BIT(10) | BIT(11) |
+			       BIT(12) | BIT(14));
+			d &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
+		}
 		break;
 	case 0xd: {
 		u64 xcr0 = hvm_host_xcr0();
 
+		if (!hvm_guest_xcr0_mask) {
+			a = b = c = d = 0;
+			break;
+		}
 		if (sub == 0) {
 			a &= (u32)xcr0;
 			d &= (u32)(xcr0 >> 32);

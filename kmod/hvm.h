@@ -20,6 +20,8 @@
 #include <linux/sched.h>
 #include <linux/hvm.h>
 
+#include "regs.h"
+
 #define HVM_MODULE_VERSION	"0.1"
 
 struct hvm_vm;
@@ -39,6 +41,54 @@ struct mem_cgroup;
 struct hvm_npt_format {
 	u64 table;
 	u64 leaf;
+};
+
+/* Guest state read and written through ops->get_ctl / ops->set_ctl. */
+enum hvm_ctl {
+	HVM_CTL_CR0,
+	HVM_CTL_CR2,
+	HVM_CTL_CR3,
+	HVM_CTL_CR4,
+	HVM_CTL_CR8,		/* the TPR as MOV CR8 sees it */
+	HVM_CTL_EFER,
+	HVM_CTL_RFLAGS,
+	HVM_CTL_CPL,		/* read only */
+	HVM_CTL_CS_ATTR,	/* read only: struct hvm_segment attrib layout */
+	HVM_CTL_XCR0,
+};
+
+/* ops->get_interruptibility() */
+#define HVM_INTR_IF		BIT(0)	/* RFLAGS.IF */
+#define HVM_INTR_SHADOW		BIT(1)	/* STI or MOV SS blocking */
+#define HVM_INTR_NMI_BLOCKED	BIT(2)	/* an NMI handler runs (until IRET) */
+
+/**
+ * struct hvm_guest_event - an event for the guest: to inject at the next entry,
+ * or one an exit interrupted during its delivery (EXITINTINFO on AMD-V,
+ * IDT-vectoring information on VT-x)
+ * @type: HVM_EV_*
+ * @vector: the vector (2 for an NMI)
+ * @has_error: push @error (exceptions with an error code)
+ * @error: the error code
+ * @insn_len: software interrupts and exceptions (INTn, INT3, INTO): the
+ *            instruction length, for VT-x's entry
+ */
+struct hvm_guest_event {
+	u8 type;
+	u8 vector;
+	bool has_error;
+	u8 insn_len;
+	u32 error;
+};
+
+enum hvm_guest_event_type {
+	HVM_EV_NONE,
+	HVM_EV_EXCEPTION,	/* hardware exception */
+	HVM_EV_INTR,		/* external interrupt */
+	HVM_EV_NMI,
+	HVM_EV_SOFT_INT,	/* INTn */
+	HVM_EV_SOFT_EXC,	/* INT3, INTO */
+	HVM_EV_PRIV_SOFT,	/* INT1 (ICEBP) */
 };
 
 /**
@@ -131,7 +181,88 @@ struct hvm_arch_ops {
 	 * context as @get_regs; also used by the backend's own exit handlers.
 	 */
 	int (*set_regs)(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+
+	/*
+	 * The rest serve the core's exit handlers (kmod/exit.c, event.c,
+	 * mmio.c). They run on the vCPU thread between vcpu_load and vcpu_put
+	 * (the VMCS is current) and never sleep; @inject_event, @set_windows
+	 * and @get_interruptibility also run with interrupts off.
+	 */
+
+	/**
+	 * @get_ctl: read guest state the register file does not hold
+	 * (enum hvm_ctl): CR0/CR4 as the guest sees them (shadows, not the
+	 * values hvm forces), CR2, CR3, EFER without SVME, RFLAGS, CPL, CS
+	 * attributes (struct hvm_segment layout), XCR0.
+	 */
+	u64 (*get_ctl)(struct hvm_vcpu *vcpu, enum hvm_ctl ctl);
+	/**
+	 * @set_ctl: write one the core validated with the rules of
+	 * kmod/x86.c. The backend adds what it forces (CR4.MCE, CR0.NE,
+	 * EFER.SVME, fixed bits) and the side effects (EFER.LMA and the
+	 * entry controls on CR0.PG, PDPTEs, TLB flush on CR3). Return 0,
+	 * -EINVAL when the backend cannot run the value (the core injects
+	 * #GP) or -EFAULT (PDPTEs outside RAM: stop with reason fault).
+	 */
+	int (*set_ctl)(struct hvm_vcpu *vcpu, enum hvm_ctl ctl, u64 val);
+	/**
+	 * @msr_get: read an HVM_MSR_ARCH MSR from the VMCB/VMCS or the
+	 * backend's switched MSRs. Return 0 or -EINVAL (#GP).
+	 */
+	int (*msr_get)(struct hvm_vcpu *vcpu, u32 msr, u64 *val);
+	/**
+	 * @msr_set: store an HVM_MSR_ARCH MSR the core already checked
+	 * (PAT types, canonical addresses, EFER rules). EFER goes through
+	 * @set_ctl. Return 0 or -EINVAL (#GP).
+	 */
+	int (*msr_set)(struct hvm_vcpu *vcpu, u32 msr, u64 val);
+	/**
+	 * @inject_event: make the next entry deliver @ev (EVENTINJ / VM-entry
+	 * interruption information), or deliver nothing when @ev is NULL.
+	 * Interrupts off. Real mode gets no error code.
+	 */
+	void (*inject_event)(struct hvm_vcpu *vcpu, const struct hvm_guest_event *ev);
+	/**
+	 * @set_windows: request (or cancel) an exit as soon as the guest can
+	 * take an external interrupt (@irq: interrupt-window exiting / VINTR)
+	 * or an NMI (@nmi). The exit is reported as HVM_EXIT_IRQ_WINDOW or
+	 * HVM_EXIT_NMI_WINDOW. Interrupts off.
+	 */
+	void (*set_windows)(struct hvm_vcpu *vcpu, bool irq, bool nmi);
+	/**
+	 * @get_interruptibility: HVM_INTR_* bits of the guest's current
+	 * state: RFLAGS.IF, the STI / MOV SS shadow, NMI blocking.
+	 */
+	u32 (*get_interruptibility)(struct hvm_vcpu *vcpu);
 };
+
+/* MMIO device models (kmod/mmio.c) */
+
+/**
+ * struct hvm_mmio_ops - a device model's MMIO callbacks
+ * @read: fill @val (@len bytes: 1, 2, 4 or 8) from the register at @off
+ * @write: write @len bytes from @val to the register at @off
+ *
+ * Called on the accessing vCPU's thread (preemptible); @off is relative to
+ * the range's base and @off + @len stays inside the range. Return 0, or a
+ * negative errno: the VM stops with reason internal.
+ */
+struct hvm_mmio_ops {
+	int (*read)(struct hvm_vcpu *vcpu, void *priv, u64 off, void *val,
+		    unsigned int len);
+	int (*write)(struct hvm_vcpu *vcpu, void *priv, u64 off,
+		     const void *val, unsigned int len);
+};
+
+/* struct hvm_mmio_range - one registered range [c] once the VM is visible */
+struct hvm_mmio_range {
+	u64 base;
+	u64 size;
+	const struct hvm_mmio_ops *ops;
+	void *priv;
+};
+
+#define HVM_MMIO_MAX		8
 
 /* Per-VM console ring: a power of two, at least 64 KiB (SPEC). */
 #define HVM_CONSOLE_SIZE	(64 * 1024)
@@ -164,6 +295,33 @@ struct hvm_vcpu {
 	int cpu;				/* [a] CPU while in the run loop, -1 otherwise */
 	bool run;				/* [s] asked to run */
 	void *arch;				/* [t] vendor state (VMCB/VMCS) */
+
+	/*
+	 * The register file [t]: the guest's GPRs (HVM_GPR_* index) and RIP.
+	 * Authoritative whenever the vCPU is out of guest mode: the backend
+	 * loads RAX/RSP/RIP into the VMCB/VMCS right before every entry and
+	 * reads them back right after every exit; the others go through the
+	 * entry code directly.
+	 */
+	unsigned long gprs[HVM_NR_GPRS];
+	u64 rip;
+
+	/*
+	 * Events [t] (kmod/event.c). @event is what the next entry delivers:
+	 * an event an exit interrupted (re-injected), or an exception the
+	 * core queued. @exc_next: an exception to deliver right after @event
+	 * (SDM 6.15 table 6-5 "handled serially"). @irr: external interrupt
+	 * vectors raised and not yet delivered [a]; @nmi_pending [a].
+	 */
+	struct hvm_guest_event event;
+	struct hvm_guest_event exc_next;
+	unsigned long irr[BITS_TO_LONGS(256)];
+	bool nmi_pending;
+
+	/* A nested page fault that keeps recurring without progress. [t] */
+	u64 npf_last_gpa;
+	u64 npf_last_rip;
+	unsigned int npf_repeat;
 
 	/* Exit statistics, written only by the vCPU thread. [t] */
 	u64 stats[__HVM_STAT_MAX];
@@ -232,6 +390,11 @@ struct hvm_vm {
 	wait_queue_head_t console_wq;
 
 	u64 io_ignored;				/* [a] accesses to ports without a device */
+
+	/* MMIO device models (kmod/mmio.c), registered at creation. [c] */
+	struct hvm_mmio_range mmio[HVM_MMIO_MAX];
+	unsigned int nr_mmio;
+	void *testdev;				/* kmod/testdev.c, or NULL */
 
 	void *arch;				/* vendor state */
 	/*
@@ -323,6 +486,153 @@ int hvm_mem_write(struct hvm_vm *vm, u64 gpa, const void *buf, size_t len);
 int hvm_mem_copy_from_user(struct hvm_vm *vm, u64 gpa, const void __user *src, u64 len);
 int hvm_mem_copy_to_user(struct hvm_vm *vm, u64 gpa, void __user *dst, u64 len);
 void hvm_mem_free(struct hvm_vm *vm);
+
+/* ---- kmod/exit.c: vendor-neutral exit records, one handler each ---- */
+
+/**
+ * enum hvm_exit_kind - what a backend decoded its exit into
+ * @HVM_EXIT_NONE: nothing for the core (host interrupt, NMI, MTF...)
+ * @HVM_EXIT_IO: IN, OUT, INS, OUTS (@io)
+ * @HVM_EXIT_CPUID: CPUID
+ * @HVM_EXIT_RDMSR: RDMSR (ECX)
+ * @HVM_EXIT_WRMSR: WRMSR (ECX, EDX:EAX)
+ * @HVM_EXIT_HLT: HLT
+ * @HVM_EXIT_HYPERCALL: VMMCALL / VMCALL
+ * @HVM_EXIT_XSETBV: XSETBV
+ * @HVM_EXIT_CR: a control register access (@cr)
+ * @HVM_EXIT_NPF: nested page fault / EPT violation (@npf)
+ * @HVM_EXIT_EXCEPTION: an intercepted exception to reflect (@exc)
+ * @HVM_EXIT_INVD: INVD, WBINVD, WBNOINVD (a no-op for guest RAM)
+ * @HVM_EXIT_UD: an instruction hvm hides from guests (VMX, SVM, SMX,
+ *	MONITOR/MWAIT...): #UD
+ * @HVM_EXIT_RDPMC: RDPMC (no counters are virtualized)
+ * @HVM_EXIT_SHUTDOWN: the guest's triple fault
+ * @HVM_EXIT_IRQ_WINDOW: the guest can take an interrupt now
+ * @HVM_EXIT_NMI_WINDOW: the guest can take an NMI now
+ */
+enum hvm_exit_kind {
+	HVM_EXIT_NONE,
+	HVM_EXIT_IO,
+	HVM_EXIT_CPUID,
+	HVM_EXIT_RDMSR,
+	HVM_EXIT_WRMSR,
+	HVM_EXIT_HLT,
+	HVM_EXIT_HYPERCALL,
+	HVM_EXIT_XSETBV,
+	HVM_EXIT_CR,
+	HVM_EXIT_NPF,
+	HVM_EXIT_EXCEPTION,
+	HVM_EXIT_INVD,
+	HVM_EXIT_UD,
+	HVM_EXIT_RDPMC,
+	HVM_EXIT_SHUTDOWN,
+	HVM_EXIT_IRQ_WINDOW,
+	HVM_EXIT_NMI_WINDOW,
+};
+
+/* hvm_exit.cr.type */
+#define HVM_CR_MOV_TO		0
+#define HVM_CR_MOV_FROM		1
+#define HVM_CR_CLTS		2
+#define HVM_CR_LMSW		3
+
+/* hvm_exit.npf.access */
+#define HVM_NPF_READ		BIT(0)
+#define HVM_NPF_WRITE		BIT(1)
+#define HVM_NPF_FETCH		BIT(2)
+#define HVM_NPF_RSVD		BIT(3)	/* a reserved bit in a nested entry */
+
+/* Longest x86 instruction (SDM vol. 2 2.3.11, APM vol. 3 1.1). */
+#define HVM_MAX_INSN		15
+
+/**
+ * struct hvm_exit - one VM exit, decoded by the backend
+ * @kind: enum hvm_exit_kind
+ * @insn_len: length of the exiting instruction (instruction exits), from
+ *            the VM-exit instruction length, NRIP or the backend's decode
+ * @hw_code: the vendor's exit code, reported with reason unhandled
+ * @io: port I/O. @seg: HVM_SEG_* of the OUTS source as decoded (DS when
+ *      the CPU does not say); @addr_size: 2/4/8 for string I/O
+ * @cr: @cr the register number, @type HVM_CR_*, @gpr the HVM_GPR_* operand
+ *      of MOV, @lmsw the LMSW source operand
+ * @npf: @gpa the faulting guest-physical address, @access HVM_NPF_*,
+ *       @insn/@insn_bytes the bytes the CPU fetched (AMD decode assists;
+ *       0 when it did not)
+ * @exc: the intercepted exception (@vector, @has_error, @error)
+ */
+struct hvm_exit {
+	u8 kind;
+	u8 insn_len;
+	u64 hw_code;
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			bool in;
+			bool string;
+			bool rep;
+			u8 addr_size;
+			u8 seg;
+		} io;
+		struct {
+			u8 cr;
+			u8 type;
+			u8 gpr;
+			u16 lmsw;
+		} cr;
+		struct {
+			u64 gpa;
+			u32 access;
+			u8 insn_bytes;
+			u8 insn[HVM_MAX_INSN];
+		} npf;
+		struct {
+			u8 vector;
+			bool has_error;
+			u32 error;
+		} exc;
+	};
+};
+
+/**
+ * hvm_handle_exit() - the core's handling of one decoded exit
+ * @vcpu: the vCPU, back from the guest (interrupts on, preemptible)
+ * @e: the exit as the backend decoded it
+ *
+ * Does the work, moves RIP past a completed instruction, queues the
+ * exceptions the guest must see and counts the exit (HVM_STAT_*; the
+ * backend counts HVM_STAT_EXITS, INTR and NMI itself).
+ *
+ * Return: 0 to re-enter, 1 when the VM stops, or a negative errno.
+ */
+int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e);
+
+/* ---- kmod/mmio.c: guest-physical ranges served by device models ---- */
+int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
+		      const struct hvm_mmio_ops *ops, void *priv);
+int hvm_mmio_access(struct hvm_vcpu *vcpu, const struct hvm_exit *e);
+
+/* ---- kmod/event.c: exceptions and interrupts for the guest ---- */
+int hvm_queue_exception(struct hvm_vcpu *vcpu, u8 vector, bool has_error,
+			u32 error);
+void hvm_event_interrupted(struct hvm_vcpu *vcpu, const struct hvm_guest_event *ev);
+void hvm_inject_pending(struct hvm_vcpu *vcpu);
+void hvm_vcpu_raise_irq(struct hvm_vcpu *vcpu, u8 vector);
+void hvm_vcpu_raise_nmi(struct hvm_vcpu *vcpu);
+
+/* ---- kmod/x86.c: architectural rules, once for both vendors ---- */
+bool hvm_pat_valid(u64 pat);
+bool hvm_canonical(struct hvm_vcpu *vcpu, u64 la);
+u64 hvm_efer_valid_bits(void);
+int hvm_set_efer(struct hvm_vcpu *vcpu, u64 val);
+int hvm_set_cr0(struct hvm_vcpu *vcpu, u64 val);
+int hvm_set_cr4(struct hvm_vcpu *vcpu, u64 val);
+bool hvm_xcr0_valid(u64 xcr0);
+u64 hvm_cr4_guest_bits(void);
+extern u64 hvm_cr4_hw_bits;
+extern u64 hvm_guest_xcr0_mask;
+unsigned long hvm_in_merge(unsigned long rax, u32 val, unsigned int size);
+void hvm_fpu_reset_image(void *buf, unsigned int size);
 
 /* ---- kmod/mmu.c: nested page tables, shared by NPT and EPT ---- */
 int hvm_mmu_init(struct hvm_vm *vm);
