@@ -612,6 +612,11 @@ int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
 		      const struct hvm_mmio_ops *ops, void *priv);
 int hvm_mmio_access(struct hvm_vcpu *vcpu, const struct hvm_exit *e);
 
+/* kmod/testdev.c: the selftests' MMIO device (module parameter testdev) */
+#define HVM_TESTDEV_BASE	0xfebf0000ULL
+int hvm_testdev_init(struct hvm_vm *vm);
+void hvm_testdev_free(struct hvm_vm *vm);
+
 /* ---- kmod/event.c: exceptions and interrupts for the guest ---- */
 int hvm_queue_exception(struct hvm_vcpu *vcpu, u8 vector, bool has_error,
 			u32 error);

@@ -69,6 +69,7 @@ static void hvm_vm_release(struct kref *ref)
 	hvm_vm_free_vcpus(vm);
 	hvm_mmu_destroy(vm);
 	hvm_mem_free(vm);
+	hvm_testdev_free(vm);
 	kvfree(vm->console);
 	mem_cgroup_put(vm->memcg);
 	ida_free(&hvm_vm_ida, vm->id);
@@ -258,9 +259,13 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 		goto err_free_id;
 	}
 
-	r = hvm_mmu_init(vm);
+	r = hvm_testdev_init(vm);
 	if (r)
 		goto err_free_console;
+
+	r = hvm_mmu_init(vm);
+	if (r)
+		goto err_free_testdev;
 
 	r = hvm_hw_get();
 	if (r) {
@@ -304,6 +309,8 @@ err_hw:
 	hvm_hw_put();
 err_mmu:
 	hvm_mmu_destroy(vm);
+err_free_testdev:
+	hvm_testdev_free(vm);
 err_free_console:
 	kvfree(vm->console);
 err_free_id:

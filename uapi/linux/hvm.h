@@ -93,7 +93,7 @@ enum hvm_stat {
 	HVM_STAT_INTR,		/* host interrupts */
 	HVM_STAT_NMI,
 	HVM_STAT_SHUTDOWN,
-	HVM_STAT_EXCEPTION,	/* intercepted exceptions and #UD'd instructions */
+	HVM_STAT_EXCEPTION,	/* exceptions hvm delivers to the guest (injected or reflected) */
 	HVM_STAT_OTHER,
 	HVM_STAT_RUNS,		/* guest entries */
 
