@@ -36,7 +36,10 @@ typedef int64_t s64;
 /* SDM vol.2 2.3.11: an instruction longer than 15 bytes raises #GP. */
 #define HVM_EMU_MAX_INSN	15
 
-/* hvm_emulate(): a REP string instruction did one chunk, run it again. */
+/*
+ * hvm_emulate(): a REP string instruction did one chunk, run it again.
+ * Memory callbacks must not use this value for their own positive codes.
+ */
 #define HVM_EMU_AGAIN		1
 /* Elements one hvm_emulate() call moves at most for a REP string op. */
 #define HVM_EMU_REP_CHUNK	64
@@ -143,7 +146,8 @@ struct hvm_insn {
  * @read_mem:	 read @len bytes at @seg:@ea (@ea already masked to the
  *		 address size); segmentation, paging and MMIO-vs-RAM are the
  *		 caller's. Returns 0, a negative errno, or a positive code
- *		 (stop, inject) that hvm_emulate() passes through unchanged.
+ *		 (stop, inject) that hvm_emulate() passes through unchanged;
+ *		 a positive code must not be HVM_EMU_AGAIN.
  * @write_mem:	 write @len bytes at @seg:@ea; returns as @read_mem
  *
  * @buf holds the value little-endian, as x86 memory does.

@@ -19,9 +19,15 @@
  * nothing after a failed access except a REP's completed elements, and
  * returns 0, HVM_EMU_AGAIN (REP only) or the callback's code.
  *
- * Run for the record (clang 14, 2 cores, seeded with corpus/):
- *   ./fuzz_emulate -runs=1000000 -seed=1 corpus/
- *   RUN_RESULT_PLACEHOLDER
+ * Runs for the record (clang 14.0.6, one job, the Debian 12 dev host):
+ *   mkdir fuzz-out && ./fuzz_emulate -runs=1000000 -seed=1 fuzz-out/ corpus/
+ *   -> "Done 1000000 runs in 8 second(s)", no crash; INITED cov: 401 ft: 648
+ *      (the 95 corpus files), DONE cov: 401 ft: 1058 corp: 245, 125000 exec/s
+ *   ./fuzz_emulate -runs=20000000 -seed=2 fuzz-out/
+ *   -> "Done 20000000 runs in 233 second(s)", no crash, cov: 401 ft: 1061
+ * cov counts edges of this file and emulate.c; gcov over the replayed
+ * corpus: 99% of emulate.c's lines (not: a bad @mode, -EOPNOTSUPP, which
+ * emulate_test covers). corpus/ is `make corpus` (a merge by edges only).
  */
 #include <stdlib.h>
 
