@@ -257,6 +257,37 @@ static int dec_0f(struct hvm_dec *d, unsigned int mode,
 	}
 }
 
+/* MOV moffs (A0-A3) and the string instructions (A4 A5 AA AB). */
+static int dec_no_modrm(struct hvm_dec *d, u8 b, const struct hvm_prefixes *p,
+			struct hvm_insn *insn)
+{
+	int ret;
+
+	insn->reg = HVM_GPR_RAX;
+	insn->base = HVM_EMU_NO_REG;
+	insn->index = HVM_EMU_NO_REG;
+	insn->scale = 1;
+	insn->seg = p->seg != HVM_EMU_NO_REG ? p->seg : HVM_SEG_DS;
+	if (b < 0xa4) {
+		/* moffs: an address-size offset, no ModRM (vol.2 MOV) */
+		insn->op = b & 2 ? HVM_EMU_MOV_STORE : HVM_EMU_MOV_LOAD;
+		ret = dec_imm(d, insn->addrsize, &insn->disp);
+		insn->disp &= emu_mask(insn->addrsize);
+		return ret;
+	}
+	/* MOVS reads seg:rSI (overridable); both write ES:rDI */
+	insn->rep = p->rep;
+	if (b & 8) {
+		insn->op = HVM_EMU_STOS;
+		insn->base = HVM_GPR_RDI;
+		insn->seg = HVM_SEG_ES;
+	} else {
+		insn->op = HVM_EMU_MOVS;
+		insn->base = HVM_GPR_RSI;
+	}
+	return 0;
+}
+
 /* One-byte opcodes; @b is the opcode. */
 static int dec_one(struct hvm_dec *d, unsigned int mode, u8 b,
 		   const struct hvm_prefixes *p, struct hvm_insn *insn)
@@ -310,34 +341,11 @@ static int dec_one(struct hvm_dec *d, unsigned int mode, u8 b,
 	case 0xa1:
 	case 0xa2:
 	case 0xa3:
-		/* moffs: an address-size offset, no ModRM (vol.2 MOV) */
-		insn->op = b & 2 ? HVM_EMU_MOV_STORE : HVM_EMU_MOV_LOAD;
-		insn->reg = HVM_GPR_RAX;
-		insn->base = HVM_EMU_NO_REG;
-		insn->index = HVM_EMU_NO_REG;
-		insn->scale = 1;
-		insn->seg = p->seg != HVM_EMU_NO_REG ? p->seg : HVM_SEG_DS;
-		ret = dec_imm(d, insn->addrsize, &insn->disp);
-		insn->disp &= emu_mask(insn->addrsize);
-		return ret;
 	case 0xa4:
 	case 0xa5:
 	case 0xaa:
 	case 0xab:
-		/* MOVS reads seg:rSI (overridable), both write ES:rDI */
-		insn->op = b & 8 ? HVM_EMU_STOS : HVM_EMU_MOVS;
-		insn->rep = p->rep;
-		insn->reg = HVM_GPR_RAX;
-		insn->index = HVM_EMU_NO_REG;
-		insn->scale = 1;
-		if (insn->op == HVM_EMU_STOS) {
-			insn->base = HVM_GPR_RDI;
-			insn->seg = HVM_SEG_ES;
-		} else {
-			insn->base = HVM_GPR_RSI;
-			insn->seg = p->seg != HVM_EMU_NO_REG ? p->seg : HVM_SEG_DS;
-		}
-		return 0;
+		return dec_no_modrm(d, b, p, insn);
 	case 0xc6:
 	case 0xc7:
 	case 0xf6:
