@@ -31,7 +31,7 @@ log=$out/test.log
 {
 	echo "### hvm: boot kernel=$(uname -r) backend=user"
 	echo "### hvm: suite begin"
-	for d in ctl; do
+	for d in ctl selftests/unit; do
 		[ -f "$out/src/$d/Makefile" ] || continue
 		grep -q '^test:' "$out/src/$d/Makefile" || continue
 		echo "$d" >>"$out/tests.list"
