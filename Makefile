@@ -82,6 +82,7 @@ clean:
 	-test -n "$(KDIR)" && test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C ctl clean
 	-$(MAKE) -C selftests clean
+	-$(MAKE) -C selftests/unit clean
 	rm -rf build
 
 help:

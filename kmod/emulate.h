@@ -163,6 +163,19 @@ struct hvm_emu_ops {
 			 const void *buf, unsigned int len);
 };
 
+/* Operand-size helpers shared by decode.c and emulate.c. */
+static inline u64 emu_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+static inline u64 emu_sext(u64 val, unsigned int size)
+{
+	unsigned int shift = 64 - 8 * size;
+
+	return (u64)((s64)(val << shift) >> shift);
+}
+
 int hvm_decode(const u8 *bytes, unsigned int len, unsigned int mode,
 	       struct hvm_insn *insn);
 u64 hvm_insn_ea(const struct hvm_emu_ops *ops, void *opaque,
