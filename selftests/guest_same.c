@@ -275,7 +275,7 @@ static const struct {
 	{ "shutdown", HVM_STAT_SHUTDOWN },
 };
 
-#define NFIELDS (4 + sizeof(compared_stats) / sizeof(compared_stats[0]))
+#define NFIELDS (4 + ARRAY_SIZE(compared_stats))
 
 struct field {
 	const char *name;
@@ -313,7 +313,7 @@ static void measure(const struct hvm_guest_run *g, struct field *f)
 	f[n].name = "rip";
 	snprintf(f[n++].value, sizeof(f->value), "0x%llx",
 		 (unsigned long long)st->stop_rip);
-	for (i = 0; i < sizeof(compared_stats) / sizeof(compared_stats[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(compared_stats); i++) {
 		int s = compared_stats[i].stat;
 
 		unsigned long long v = st->stats[s];

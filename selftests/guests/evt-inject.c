@@ -11,8 +11,8 @@
  *    and IST1; saved RIP = the RDMSR (a fault), error code 0.
  *  - XSETBV with CR4.OSXSAVE = 0: #UD (SDM XSETBV "#UD If CR4.OSXSAVE[bit
  *    18] = 0"), never #GP; through IDT page 2 and IST2. The #UD outranks
- *    the intercept (SDM 26.1.1 / 27.1.1 "Relative Priority of Faults and
- *    VM Exits"; APM 15.7.1: instruction intercepts are checked after
+ *    the intercept (SDM 25.1.1 / 26.1.1 "Relative Priority of Faults and
+ *    VM Exits"; APM vol. 2 15.9: instruction intercepts are checked after
  *    simple exceptions such as #UD), so it does not come from hvm.
  *
  * Exit code 0.

@@ -27,7 +27,10 @@
 
 #define PF_PAGE		0x1f0000UL	/* never mapped */
 
-/* Pages: [X: gate 0 at the end][Y: gates 1-31][Y2: gates 0-13 at the end][X2: gates 14-31]. */
+/*
+ * Pages: [X: gate 0 at the end][Y: gates 1-31]
+ *        [Y2: gates 0-13 at the end][X2: gates 14-31]
+ */
 __asm__(EVT_ASM_COMMON
 	"	.section .data.evt_idt, \"aw\"\n"
 	"	.balign 4096\n"

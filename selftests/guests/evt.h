@@ -8,11 +8,11 @@
  * already filled from the image. An exception whose delivery reads an IDT
  * entry, a TSS or pushes onto a stack on a page the guest never accessed
  * therefore exits in the middle of the delivery, and hvm must deliver the
- * event again (EXITINTINFO, APM 15.7.2; IDT-vectoring information, SDM
- * 27.2.4). These guests keep their IDTs and their TSS pre-built in the
- * image (each on pages of its own, never read or written by the guest
- * before the exception) and give every handler its own IST stack on a
- * page outside the image that nobody touched.
+ * event again (EXITINTINFO, APM vol. 2 15.7.2; IDT-vectoring information,
+ * SDM 27.2.4 / 28.2.4). These guests keep their IDTs and their TSS
+ * pre-built in the image (each on pages of its own, never read or written
+ * by the guest before the exception) and give every handler its own IST
+ * stack on a page outside the image that nobody touched.
  *
  * A gate's offset is split into 16/16/32 bits, which no relocation
  * expresses for an arbitrary address. The image is linked at 1 MiB
