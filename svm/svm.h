@@ -117,6 +117,8 @@ int svm_bitmaps_get(void);
 void svm_bitmaps_put(void);
 
 /* vmcb.c */
+int svm_vcpu_create(struct hvm_vcpu *vcpu);
+void svm_vcpu_destroy(struct hvm_vcpu *vcpu);
 void svm_vmcb_init_control(struct svm_vcpu *sv);
 void svm_vmcb_init(struct svm_vcpu *sv);
 void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvm AMD-V backend: VMCB setup and the guest state in it, as the core
+ * hvm AMD-V backend: the VMCB and guest FPU area of a vCPU (allocation,
+ * setup) and the guest state in them, as the core
  * reads and writes it: get_regs/set_regs (the GPRs and RIP live in the
  * core's register file, hvm_vcpu::gprs/rip), get_ctl/set_ctl and the
  * HVM_MSR_ARCH MSRs. The rules for what a guest may write are the core's
@@ -9,8 +10,12 @@
 #define pr_fmt(fmt) "hvm: svm: " fmt
 
 #include <linux/bits.h>
+#include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <asm/cpufeature.h>
+#include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -134,6 +139,70 @@ void svm_vmcb_init(struct svm_vcpu *sv)
 	s->rip = 0xfff0;
 	sv->vcpu->rip = s->rip;
 	s->g_pat = SVM_PAT_DEFAULT;
+}
+
+/**
+ * svm_vcpu_create() - allocate the VMCB and guest state; reset state
+ * @vcpu: the vCPU
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svm_vcpu_create(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *sv;
+	struct page *page;
+
+	sv = kzalloc(sizeof(*sv), GFP_KERNEL_ACCOUNT);
+	if (!sv)
+		return -ENOMEM;
+	sv->vcpu = vcpu;
+	sv->asid_cpu = -1;
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		goto err_free_sv;
+	sv->vmcb = page_address(page);
+	sv->vmcb_pa = page_to_phys(page);
+
+	sv->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					   get_order(svm_fpu_size));
+	if (!sv->fpu)
+		goto err_free_vmcb;
+	hvm_fpu_reset_image(sv->fpu, svm_fpu_size);
+	sv->xcr0 = XFEATURE_MASK_FP;
+
+	vcpu->arch = sv;
+	svm_vmcb_init(sv);
+	return 0;
+
+err_free_vmcb:
+	__free_page(page);
+err_free_sv:
+	kfree(sv);
+	return -ENOMEM;
+}
+
+/**
+ * svm_vcpu_destroy() - free what svm_vcpu_create() allocated
+ * @vcpu: the vCPU, not running
+ */
+void svm_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = vcpu->arch;
+	int cpu;
+
+	if (!sv)
+		return;
+	/*
+	 * A new VMCB may get this page: no CPU may then skip the IBPB
+	 * because it "ran it last".
+	 */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, sv->vmcb, NULL);
+	free_pages((unsigned long)sv->fpu, get_order(svm_fpu_size));
+	free_page((unsigned long)sv->vmcb);
+	kfree(sv);
+	vcpu->arch = NULL;
 }
 
 /* ---- register state ---- */
