@@ -63,6 +63,64 @@ static int svm_check_mitigations(void)
 	return bad ? -ENODEV : 0;
 }
 
+/*
+ * The host state hvm keeps or switches around VMRUN (CR4.MCE, XSS, XCR0,
+ * the FPU area size) and the masks the core applies to guests
+ * (hvm_guest_xcr0_mask, hvm_cr4_hw_bits). Returns the HVM_FEAT_* bits
+ * that do not depend on CPUID 8000_000Ah.
+ */
+static u64 svm_probe_host_state(void)
+{
+	u64 feat;
+
+	/*
+	 * Keep the host's CR4.MCE in force in guest mode: with CR4.MCE clear
+	 * a machine check shuts the processor down instead of raising #MC
+	 * (APM 9.3.2, 8.2.19), so the host would never see it and the
+	 * shutdown would read as a guest triple fault. The guest sees its
+	 * own value through the CR4 intercepts (exit.c).
+	 */
+	svm_cr4_forced = __read_cr4() & X86_CR4_MCE;
+
+	/*
+	 * IA32_XSS is not switched by VMRUN, and a guest can execute XSAVES
+	 * whenever its CR4.OSXSAVE is set, advertised or not: with the
+	 * host's XSS (e.g. CET_USER on 6.12) it would save and load the host
+	 * task's supervisor state components. svm_vcpu_run() runs guests
+	 * with XSS 0 (hvm never lets a guest set XSS) where the host's is not.
+	 */
+	svm_host_xss = 0;
+	if (boot_cpu_has(X86_FEATURE_XSAVES) &&
+	    rdmsrl_safe(MSR_IA32_XSS, &svm_host_xss))
+		svm_host_xss = 0;
+
+	feat = HVM_FEAT_NPT | HVM_FEAT_ASID | HVM_FEAT_MSR_BITMAP |
+	       HVM_FEAT_IO_BITMAP;
+
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE)) {
+		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		/* EBX: standard-format size for the XCR0 now enabled. */
+		svm_fpu_size = cpuid_ebx(0xd);
+		/* What a guest XSETBV may enable (kmod/x86.c); PKRU never. */
+		hvm_guest_xcr0_mask = svm_host_xcr0 &
+			(XFEATURE_MASK_FPSSE | XFEATURE_MASK_YMM |
+			 XFEATURE_MASK_AVX512);
+		feat |= HVM_FEAT_XSAVE;
+	} else {
+		svm_host_xcr0 = 0;
+		hvm_guest_xcr0_mask = 0;
+		svm_fpu_size = 512;	/* FXSAVE area */
+	}
+	/*
+	 * VMRUN runs any CR4 value the host CPU supports (APM 15.5.1 only
+	 * checks reserved bits): the guest allowlist (hvm_cr4_guest_bits())
+	 * alone decides.
+	 */
+	hvm_cr4_hw_bits = ~0ULL;
+
+	return feat;
+}
+
 /**
  * svm_probe() - detect a usable AMD-V implementation
  * @features: HVM_FEAT_* bits, filled on success
@@ -125,29 +183,7 @@ int svm_probe(u64 *features, u32 *nr_asids)
 	svm_features = edx;
 	svm_nr_asids = ebx;
 
-	/*
-	 * Keep the host's CR4.MCE in force in guest mode: with CR4.MCE clear
-	 * a machine check shuts the processor down instead of raising #MC
-	 * (APM 9.3.2, 8.2.19), so the host would never see it and the
-	 * shutdown would read as a guest triple fault. The guest sees its
-	 * own value through the CR4 intercepts (exit.c).
-	 */
-	svm_cr4_forced = __read_cr4() & X86_CR4_MCE;
-
-	/*
-	 * IA32_XSS is not switched by VMRUN, and a guest can execute XSAVES
-	 * whenever its CR4.OSXSAVE is set, advertised or not: with the
-	 * host's XSS (e.g. CET_USER on 6.12) it would save and load the host
-	 * task's supervisor state components. svm_vcpu_run() runs guests
-	 * with XSS 0 (hvm never lets a guest set XSS) where the host's is not.
-	 */
-	svm_host_xss = 0;
-	if (boot_cpu_has(X86_FEATURE_XSAVES) &&
-	    rdmsrl_safe(MSR_IA32_XSS, &svm_host_xss))
-		svm_host_xss = 0;
-
-	feat = HVM_FEAT_NPT | HVM_FEAT_ASID | HVM_FEAT_MSR_BITMAP |
-	       HVM_FEAT_IO_BITMAP;
+	feat = svm_probe_host_state();
 	if (edx & SVM_FEATURE_NRIPS)
 		feat |= HVM_FEAT_NRIPS;
 	if (edx & SVM_FEATURE_FLUSH_BY_ASID)
@@ -156,28 +192,6 @@ int svm_probe(u64 *features, u32 *nr_asids)
 		feat |= HVM_FEAT_DECODE_ASSISTS;
 	if (edx & SVM_FEATURE_VGIF)
 		feat |= HVM_FEAT_VGIF;
-
-	if (boot_cpu_has(X86_FEATURE_OSXSAVE)) {
-		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		/* EBX: standard-format size for the XCR0 now enabled. */
-		cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
-		svm_fpu_size = ebx;
-		/* What a guest XSETBV may enable (kmod/x86.c); PKRU never. */
-		hvm_guest_xcr0_mask = svm_host_xcr0 &
-			(XFEATURE_MASK_FPSSE | XFEATURE_MASK_YMM |
-			 XFEATURE_MASK_AVX512);
-		feat |= HVM_FEAT_XSAVE;
-	} else {
-		svm_host_xcr0 = 0;
-		hvm_guest_xcr0_mask = 0;
-		svm_fpu_size = 512;	/* FXSAVE area */
-	}
-	/*
-	 * VMRUN runs any CR4 value the host CPU supports (APM 15.5.1 only
-	 * checks reserved bits): the guest allowlist (hvm_cr4_guest_bits())
-	 * alone decides.
-	 */
-	hvm_cr4_hw_bits = ~0ULL;
 
 	pr_debug("%u ASIDs, features %#x, host XCR0 %#llx XSS %#llx, FPU area %u bytes\n",
 		 svm_nr_asids, svm_features, svm_host_xcr0, svm_host_xss,

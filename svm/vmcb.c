@@ -298,23 +298,12 @@ void svm_set_cr4(struct svm_vcpu *sv, u64 cr4)
 	sv->vmcb->save.cr4 = cr4 | svm_cr4_forced;
 }
 
-/**
- * svm_set_regs() - load a state the core already checked
- * @vcpu: the vCPU, not running
- * @regs: the state; segment attributes are in VMCB format
- *
- * Rejects what VMRUN's consistency checks would refuse (APM 15.5.1), so a
- * bad state fails here with -EINVAL rather than as an entry failure.
- * EFER.LMA is derived from LME and CR0.PG, CPL from SS.DPL (0 in real
- * mode, 3 in virtual-8086 mode). Any pending event is dropped.
- *
- * Return: 0 or -EINVAL.
+/*
+ * What VMRUN's consistency checks would refuse (APM 15.5.1), so a bad
+ * state fails in set_regs with -EINVAL rather than as an entry failure.
  */
-int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
+static int svm_regs_check(const struct hvm_regs *regs)
 {
-	struct svm_vcpu *sv = vcpu->arch;
-	struct vmcb *vmcb = sv->vmcb;
-	struct vmcb_save *s = &vmcb->save;
 	u64 cr0 = regs->cr0, cr4 = regs->cr4, efer = regs->efer & ~EFER_SVME;
 	bool long_mode;
 
@@ -352,6 +341,32 @@ int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 		pr_debug("set_regs: long mode with CS.L and CS.D both set\n");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/**
+ * svm_set_regs() - load a state the core already checked
+ * @vcpu: the vCPU, not running
+ * @regs: the state; segment attributes are in VMCB format
+ *
+ * Rejects what VMRUN's consistency checks would refuse (APM 15.5.1), so a
+ * bad state fails here with -EINVAL rather than as an entry failure.
+ * EFER.LMA is derived from LME and CR0.PG, CPL from SS.DPL (0 in real
+ * mode, 3 in virtual-8086 mode). Any pending event is dropped.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
+{
+	struct svm_vcpu *sv = vcpu->arch;
+	struct vmcb *vmcb = sv->vmcb;
+	struct vmcb_save *s = &vmcb->save;
+	u64 cr0 = regs->cr0, cr4 = regs->cr4, efer = regs->efer & ~EFER_SVME;
+	bool long_mode;
+
+	if (svm_regs_check(regs))
+		return -EINVAL;
+	long_mode = (efer & EFER_LME) && (cr0 & X86_CR0_PG);
 
 	vcpu->gprs[HVM_GPR_RAX] = regs->rax;
 	vcpu->gprs[HVM_GPR_RBX] = regs->rbx;
