@@ -273,7 +273,7 @@ static void svm_hardware_disable(void)
  * svm_vm_init() - per-VM setup
  * @vm: the VM
  *
- * ASIDs are handed out per CPU at run time (npt.c), so the only per-VM
+ * ASIDs are handed out per CPU at run time (asid.c), so the only per-VM
  * resource is a reference on the shared IOPM/MSRPM.
  *
  * Return: 0 or -ENOMEM.
@@ -301,7 +301,7 @@ static void svm_vm_destroy(struct hvm_vm *vm)
  * @cpu: this CPU (preemption is off)
  *
  * Nothing to do: a VMCB is plain memory that any CPU can VMRUN, the ASID
- * is checked against the CPU at every run (npt.c), the host state VMRUN
+ * is checked against the CPU at every run (asid.c), the host state VMRUN
  * does not restore is saved by every run itself, and the guest TSC_AUX is
  * loaded by the first run.
  */

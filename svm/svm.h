@@ -63,7 +63,7 @@ struct svm_vcpu {
 	void *fpu;
 	u64 xcr0;			/* guest XCR0 */
 
-	/* Per-CPU ASID (see npt.c). */
+	/* Per-CPU ASID (see asid.c). */
 	u32 asid;
 	int asid_cpu;
 	u64 asid_gen;

@@ -51,9 +51,10 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 
 	/*
 	 * CR0 and CR3 accesses run natively: nested paging makes them
-	 * harmless. CR4 is intercepted both ways (exit.c): the guest may only
-	 * set the bits hvm virtualizes and advertises, and the hardware CR4
-	 * keeps the host's MCE bit, which the guest reads back as it wrote it.
+	 * harmless. CR4 is intercepted both ways (decoded in exit.c,
+	 * emulated in kmod/exit.c): the guest may only set the bits hvm
+	 * virtualizes and advertises, and the hardware CR4 keeps the host's
+	 * MCE bit, which the guest reads back as it wrote it.
 	 */
 	c->intercept_cr = BIT(INTERCEPT_CR_READ(4)) | BIT(INTERCEPT_CR_WRITE(4));
 	/* DRs: intercepted until first use, then switched (see exit.c). */
@@ -78,7 +79,7 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 	 * vol. 2 table B-1, vector 4 bit 9 "WBINVD and WBNOINVD") would
 	 * write back and invalidate every cache of the package, a stall of
 	 * milliseconds for all host CPUs that a guest loop could repeat at
-	 * will. Intercepted and emulated as a no-op (exit.c).
+	 * will. Intercepted and emulated as a no-op (kmod/exit.c, HVM_EXIT_INVD).
 	 */
 	c->intercept_misc2 = BIT(INTERCEPT_VMRUN) | BIT(INTERCEPT_VMMCALL) |
 			     BIT(INTERCEPT_VMLOAD) | BIT(INTERCEPT_VMSAVE) |
@@ -282,13 +283,13 @@ void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
  * svm_set_cr4() - give the guest CR4 value @cr4
  * @sv: the vCPU
  * @cr4: the guest-visible value (already checked against
- *       svm_cr4_guest_bits())
+ *       hvm_cr4_guest_bits() by the core)
  *
  * The VMCB gets @cr4 plus the host bits hvm keeps in force (CR4.MCE):
  * a machine check in guest mode then raises #MC, which is intercepted and
  * handed to the host (APM 15.12), instead of shutting the CPU down.
  * A change of any paging-related bit needs the TLB flush the MOV would
- * have done (APM 5.5.3); the vCPU takes a fresh ASID (npt.c).
+ * have done (APM 5.5.3); the vCPU takes a fresh ASID (asid.c).
  */
 void svm_set_cr4(struct svm_vcpu *sv, u64 cr4)
 {
