@@ -18,7 +18,8 @@
 
 /**
  * svm_enter_guest() - VMRUN once, as the kernel sees it
- * @gprs: guest GPRs that VMRUN does not switch
+ * @gprs: the core register file (hvm_vcpu::gprs); entry.S loads and saves
+ *        every GPR but RAX and RSP, which VMRUN switches through the VMCB
  * @vmcb_pa: physical address of the VMCB
  * @host_vmsave_pa: this CPU's host VMSAVE area
  *

@@ -18,10 +18,11 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#include "svm.h"
+#include "../kmod/regs.h"
 #include "../kmod/entry.h"
 
-#define GPR(n)		(SVM_GPR_##n * 8)
+/* Byte offset of a guest GPR in hvm_vcpu::gprs[] (the core's register file). */
+#define GPR(n)		(HVM_GPR_##n * 8)
 
 /* Stack layout after the prologue (offsets from %rsp). */
 #define STK_HOST_PA	0
@@ -34,6 +35,10 @@
 /*
  * int svm_vmrun(unsigned long *gprs, unsigned long vmcb_pa,
  *		 unsigned long host_vmsave_pa)
+ *
+ * @gprs is the vCPU's register file (hvm_vcpu::gprs, HVM_GPR_* order);
+ * its RAX and RSP slots are not touched here: VMRUN switches those two
+ * through the VMCB, and svm_vcpu_run() copies them.
  *
  * Returns 0, or 1 when VMLOAD, VMRUN or VMSAVE faulted (EFER.SVME was
  * cleared under us, e.g. by an emergency reboot); the exception table

@@ -1,35 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hvm AMD-V backend: private declarations shared by the svm/ C files and
- * entry.S.
+ * hvm AMD-V backend: private declarations shared by the svm/ C files.
  */
 #ifndef _HVM_SVM_H
 #define _HVM_SVM_H
-
-/*
- * Guest GPRs that VMRUN does not switch, as byte offsets into
- * svm_vcpu::gprs[] (indexed by the x86 register number; the RAX and RSP
- * slots stay unused: those two live in the VMCB).
- */
-#define SVM_GPR_RAX	0
-#define SVM_GPR_RCX	1
-#define SVM_GPR_RDX	2
-#define SVM_GPR_RBX	3
-#define SVM_GPR_RSP	4
-#define SVM_GPR_RBP	5
-#define SVM_GPR_RSI	6
-#define SVM_GPR_RDI	7
-#define SVM_GPR_R8	8
-#define SVM_GPR_R9	9
-#define SVM_GPR_R10	10
-#define SVM_GPR_R11	11
-#define SVM_GPR_R12	12
-#define SVM_GPR_R13	13
-#define SVM_GPR_R14	14
-#define SVM_GPR_R15	15
-#define SVM_NR_GPRS	16
-
-#ifndef __ASSEMBLY__
 
 #include <linux/percpu.h>
 #include <linux/types.h>
@@ -78,7 +52,6 @@ struct svm_vcpu {
 	struct hvm_vcpu *vcpu;
 	struct vmcb *vmcb;
 	phys_addr_t vmcb_pa;
-	unsigned long gprs[SVM_NR_GPRS];
 
 	/*
 	 * CR4 as the guest wrote it. The VMCB holds it plus svm_cr4_forced
@@ -90,15 +63,20 @@ struct svm_vcpu {
 	void *fpu;
 	u64 xcr0;			/* guest XCR0 */
 
-	/* Per-CPU ASID (see npt.c). */
+	/* Per-CPU ASID (see asid.c). */
 	u32 asid;
 	int asid_cpu;
 	u64 asid_gen;
 
-	/* Repeated nested page faults without progress (see exit.c). */
-	u64 npf_last_gpa;
-	u64 npf_last_rip;
-	unsigned int npf_repeat;
+	/*
+	 * NMI blocking, which VMRUN does not track for an injected NMI
+	 * without vNMI (event.c): set when an NMI is injected, IRET
+	 * intercepted; @nmi_iret_rip the RIP of that IRET, cleared once the
+	 * guest was seen past it.
+	 */
+	bool nmi_masked;
+	bool nmi_iret_seen;
+	u64 nmi_iret_rip;
 
 	/*
 	 * Debug registers: intercepted until the guest first touches one;
@@ -115,11 +93,13 @@ struct svm_vcpu {
 extern u32 svm_nr_asids;
 extern u32 svm_features;		/* CPUID Fn8000_000A EDX */
 extern u64 svm_host_xcr0;		/* 0 without XSAVE */
-extern u64 svm_guest_xcr0_mask;		/* what a guest XSETBV may enable */
 extern unsigned int svm_fpu_size;
 extern u64 svm_host_xss;		/* 0, or IA32_XSS to put back */
 extern u64 svm_cr4_forced;		/* host CR4 bits kept in guest mode */
 extern phys_addr_t svm_iopm_pa, svm_msrpm_pa;
+
+/* CPUID 8000_0001h:ECX.SVM */
+#define CPUID_8000_0001_ECX_SVM	BIT(2)
 
 static inline bool svm_has(u32 feature)
 {
@@ -129,27 +109,40 @@ static inline bool svm_has(u32 feature)
 /* entry.S (through ctx.c) */
 #include "ctx.h"
 
+/* caps.c */
+int svm_probe(u64 *features, u32 *nr_asids);
+
+/* bitmaps.c */
+int svm_bitmaps_get(void);
+void svm_bitmaps_put(void);
+
 /* vmcb.c */
+int svm_vcpu_create(struct hvm_vcpu *vcpu);
+void svm_vcpu_destroy(struct hvm_vcpu *vcpu);
 void svm_vmcb_init_control(struct svm_vcpu *sv);
 void svm_vmcb_init(struct svm_vcpu *sv);
 void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
 int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
-u64 svm_cr4_guest_bits(void);
 void svm_set_cr4(struct svm_vcpu *sv, u64 cr4);
-void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_error,
-			  u32 error);
-void svm_skip_insn(struct svm_vcpu *sv, unsigned int len);
-int svm_efer_valid(u64 efer);
-bool svm_pat_valid(u64 pat);
+u64 svm_get_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl);
+int svm_set_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl, u64 val);
+int svm_msr_get(struct hvm_vcpu *vcpu, u32 msr, u64 *val);
+int svm_msr_set(struct hvm_vcpu *vcpu, u32 msr, u64 val);
+
+/* event.c */
+void svm_event_exit(struct svm_vcpu *sv);
+void svm_inject_event(struct hvm_vcpu *vcpu, const struct hvm_guest_event *ev);
+void svm_set_windows(struct hvm_vcpu *vcpu, bool irq, bool nmi);
+u32 svm_get_interruptibility(struct hvm_vcpu *vcpu);
 
 /* exit.c */
 int svm_handle_exit(struct svm_vcpu *sv);
 
 /* npt.c */
 extern const struct hvm_npt_format svm_npt_format;
+
+/* asid.c */
 void svm_asid_cpu_reset(struct svm_cpu *sc);
 void svm_asid_assign(struct svm_vcpu *sv, struct svm_cpu *sc, int cpu);
-
-#endif /* !__ASSEMBLY__ */
 
 #endif /* _HVM_SVM_H */

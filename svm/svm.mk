@@ -2,4 +2,5 @@
 #
 # AMD-V backend objects, included by the top-level Kbuild.
 
-hvm-y += svm/svm.o svm/vmcb.o svm/exit.o svm/npt.o svm/entry.o svm/ctx.o
+hvm-y += svm/caps.o svm/svm.o svm/bitmaps.o svm/vmcb.o svm/event.o \
+	 svm/exit.o svm/npt.o svm/asid.o svm/entry.o svm/ctx.o

@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvm AMD-V backend: VMCB setup, register state in and out, and the small
- * helpers exit handlers share (event injection, skipping an instruction).
+ * hvm AMD-V backend: the VMCB and guest FPU area of a vCPU (allocation,
+ * setup) and the guest state in them, as the core
+ * reads and writes it: get_regs/set_regs (the GPRs and RIP live in the
+ * core's register file, hvm_vcpu::gprs/rip), get_ctl/set_ctl and the
+ * HVM_MSR_ARCH MSRs. The rules for what a guest may write are the core's
+ * (kmod/x86.c); this file only adds what AMD-V forces.
  */
 #define pr_fmt(fmt) "hvm: svm: " fmt
 
 #include <linux/bits.h>
+#include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <asm/cpufeature.h>
+#include <asm/io.h>
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -42,9 +51,10 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 
 	/*
 	 * CR0 and CR3 accesses run natively: nested paging makes them
-	 * harmless. CR4 is intercepted both ways (exit.c): the guest may only
-	 * set the bits hvm virtualizes and advertises, and the hardware CR4
-	 * keeps the host's MCE bit, which the guest reads back as it wrote it.
+	 * harmless. CR4 is intercepted both ways (decoded in exit.c,
+	 * emulated in kmod/exit.c): the guest may only set the bits hvm
+	 * virtualizes and advertises, and the hardware CR4 keeps the host's
+	 * MCE bit, which the guest reads back as it wrote it.
 	 */
 	c->intercept_cr = BIT(INTERCEPT_CR_READ(4)) | BIT(INTERCEPT_CR_WRITE(4));
 	/* DRs: intercepted until first use, then switched (see exit.c). */
@@ -69,7 +79,7 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 	 * vol. 2 table B-1, vector 4 bit 9 "WBINVD and WBNOINVD") would
 	 * write back and invalidate every cache of the package, a stall of
 	 * milliseconds for all host CPUs that a guest loop could repeat at
-	 * will. Intercepted and emulated as a no-op (exit.c).
+	 * will. Intercepted and emulated as a no-op (kmod/exit.c, HVM_EXIT_INVD).
 	 */
 	c->intercept_misc2 = BIT(INTERCEPT_VMRUN) | BIT(INTERCEPT_VMMCALL) |
 			     BIT(INTERCEPT_VMLOAD) | BIT(INTERCEPT_VMSAVE) |
@@ -104,7 +114,7 @@ void svm_vmcb_init(struct svm_vcpu *sv)
 	struct vmcb_save *s = &sv->vmcb->save;
 
 	memset(sv->vmcb, 0, sizeof(*sv->vmcb));
-	memset(sv->gprs, 0, sizeof(sv->gprs));
+	memset(sv->vcpu->gprs, 0, sizeof(sv->vcpu->gprs));
 	svm_vmcb_init_control(sv);
 
 	/* Reset state (APM 14.1.3), except that EFER.SVME must be set. */
@@ -128,7 +138,72 @@ void svm_vmcb_init(struct svm_vcpu *sv)
 	s->dr7 = SVM_DR7_INIT;
 	s->rflags = X86_EFLAGS_FIXED;
 	s->rip = 0xfff0;
+	sv->vcpu->rip = s->rip;
 	s->g_pat = SVM_PAT_DEFAULT;
+}
+
+/**
+ * svm_vcpu_create() - allocate the VMCB and guest state; reset state
+ * @vcpu: the vCPU
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svm_vcpu_create(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *sv;
+	struct page *page;
+
+	sv = kzalloc(sizeof(*sv), GFP_KERNEL_ACCOUNT);
+	if (!sv)
+		return -ENOMEM;
+	sv->vcpu = vcpu;
+	sv->asid_cpu = -1;
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		goto err_free_sv;
+	sv->vmcb = page_address(page);
+	sv->vmcb_pa = page_to_phys(page);
+
+	sv->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					   get_order(svm_fpu_size));
+	if (!sv->fpu)
+		goto err_free_vmcb;
+	hvm_fpu_reset_image(sv->fpu, svm_fpu_size);
+	sv->xcr0 = XFEATURE_MASK_FP;
+
+	vcpu->arch = sv;
+	svm_vmcb_init(sv);
+	return 0;
+
+err_free_vmcb:
+	__free_page(page);
+err_free_sv:
+	kfree(sv);
+	return -ENOMEM;
+}
+
+/**
+ * svm_vcpu_destroy() - free what svm_vcpu_create() allocated
+ * @vcpu: the vCPU, not running
+ */
+void svm_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = vcpu->arch;
+	int cpu;
+
+	if (!sv)
+		return;
+	/*
+	 * A new VMCB may get this page: no CPU may then skip the IBPB
+	 * because it "ran it last".
+	 */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, sv->vmcb, NULL);
+	free_pages((unsigned long)sv->fpu, get_order(svm_fpu_size));
+	free_page((unsigned long)sv->vmcb);
+	kfree(sv);
+	vcpu->arch = NULL;
 }
 
 /* ---- register state ---- */
@@ -161,23 +236,23 @@ void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
 	struct svm_vcpu *sv = vcpu->arch;
 	const struct vmcb_save *s = &sv->vmcb->save;
 
-	regs->rax = s->rax;
-	regs->rbx = sv->gprs[SVM_GPR_RBX];
-	regs->rcx = sv->gprs[SVM_GPR_RCX];
-	regs->rdx = sv->gprs[SVM_GPR_RDX];
-	regs->rsi = sv->gprs[SVM_GPR_RSI];
-	regs->rdi = sv->gprs[SVM_GPR_RDI];
-	regs->rsp = s->rsp;
-	regs->rbp = sv->gprs[SVM_GPR_RBP];
-	regs->r8 = sv->gprs[SVM_GPR_R8];
-	regs->r9 = sv->gprs[SVM_GPR_R9];
-	regs->r10 = sv->gprs[SVM_GPR_R10];
-	regs->r11 = sv->gprs[SVM_GPR_R11];
-	regs->r12 = sv->gprs[SVM_GPR_R12];
-	regs->r13 = sv->gprs[SVM_GPR_R13];
-	regs->r14 = sv->gprs[SVM_GPR_R14];
-	regs->r15 = sv->gprs[SVM_GPR_R15];
-	regs->rip = s->rip;
+	regs->rax = vcpu->gprs[HVM_GPR_RAX];
+	regs->rbx = vcpu->gprs[HVM_GPR_RBX];
+	regs->rcx = vcpu->gprs[HVM_GPR_RCX];
+	regs->rdx = vcpu->gprs[HVM_GPR_RDX];
+	regs->rsi = vcpu->gprs[HVM_GPR_RSI];
+	regs->rdi = vcpu->gprs[HVM_GPR_RDI];
+	regs->rsp = vcpu->gprs[HVM_GPR_RSP];
+	regs->rbp = vcpu->gprs[HVM_GPR_RBP];
+	regs->r8 = vcpu->gprs[HVM_GPR_R8];
+	regs->r9 = vcpu->gprs[HVM_GPR_R9];
+	regs->r10 = vcpu->gprs[HVM_GPR_R10];
+	regs->r11 = vcpu->gprs[HVM_GPR_R11];
+	regs->r12 = vcpu->gprs[HVM_GPR_R12];
+	regs->r13 = vcpu->gprs[HVM_GPR_R13];
+	regs->r14 = vcpu->gprs[HVM_GPR_R14];
+	regs->r15 = vcpu->gprs[HVM_GPR_R15];
+	regs->rip = vcpu->rip;
 	regs->rflags = s->rflags;
 	regs->cr0 = s->cr0;
 	regs->cr2 = s->cr2;
@@ -205,48 +280,16 @@ void svm_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
 }
 
 /**
- * svm_cr4_guest_bits() - CR4 bits a guest may set
- *
- * Only what hvm virtualizes and kmod/cpuid.c advertises to guests: the
- * architectural base bits, plus FSGSBASE, UMIP, SMEP, SMAP and OSXSAVE
- * where the host has them (CPUID passes those through). Never MCE (the
- * guest is told there is no machine-check architecture; the hardware bit
- * is the host's), PCIDE, PKE, LA57 (hidden), CET (no supervisor XSAVE
- * state is virtualized), VMXE/SMXE, or a bit a later CPU defines. A MOV
- * to CR4 setting any other bit raises #GP, as reserved bits do (APM 3.1.3).
- *
- * Return: the mask.
- */
-u64 svm_cr4_guest_bits(void)
-{
-	u64 bits = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |
-		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-
-	if (boot_cpu_has(X86_FEATURE_UMIP))
-		bits |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
-		bits |= X86_CR4_FSGSBASE;
-	if (svm_host_xcr0)
-		bits |= X86_CR4_OSXSAVE;
-	if (boot_cpu_has(X86_FEATURE_SMEP))
-		bits |= X86_CR4_SMEP;
-	if (boot_cpu_has(X86_FEATURE_SMAP))
-		bits |= X86_CR4_SMAP;
-	return bits;
-}
-
-/**
  * svm_set_cr4() - give the guest CR4 value @cr4
  * @sv: the vCPU
  * @cr4: the guest-visible value (already checked against
- *       svm_cr4_guest_bits())
+ *       hvm_cr4_guest_bits() by the core)
  *
  * The VMCB gets @cr4 plus the host bits hvm keeps in force (CR4.MCE):
  * a machine check in guest mode then raises #MC, which is intercepted and
  * handed to the host (APM 15.12), instead of shutting the CPU down.
  * A change of any paging-related bit needs the TLB flush the MOV would
- * have done (APM 5.5.3); the vCPU takes a fresh ASID (npt.c).
+ * have done (APM 5.5.3); the vCPU takes a fresh ASID (asid.c).
  */
 void svm_set_cr4(struct svm_vcpu *sv, u64 cr4)
 {
@@ -256,39 +299,50 @@ void svm_set_cr4(struct svm_vcpu *sv, u64 cr4)
 	sv->vmcb->save.cr4 = cr4 | svm_cr4_forced;
 }
 
-/**
- * svm_efer_valid() - is @efer a value a guest may hold (SVME excluded)?
- * @efer: the guest-visible EFER
- *
- * Return: 1 when valid, 0 otherwise.
+/*
+ * What VMRUN's consistency checks would refuse (APM 15.5.1), so a bad
+ * state fails in set_regs with -EINVAL rather than as an entry failure.
  */
-int svm_efer_valid(u64 efer)
+static int svm_regs_check(const struct hvm_regs *regs)
 {
-	u64 ok = EFER_SCE | EFER_LME | EFER_LMA;
+	u64 cr0 = regs->cr0, cr4 = regs->cr4, efer = regs->efer & ~EFER_SVME;
+	bool long_mode;
 
-	if (boot_cpu_has(X86_FEATURE_NX))
-		ok |= EFER_NX;
-	return !(efer & ~ok);
-}
-
-/**
- * svm_pat_valid() - every PAT entry is a defined memory type
- * @pat: the value
- *
- * Return: true when each byte is 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB)
- * or 7 (UC-).
- */
-bool svm_pat_valid(u64 pat)
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
+	if (cr0 >> 32 || ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)) ||
+	    ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))) {
+		pr_debug("set_regs: invalid CR0 %#llx\n", cr0);
+		return -EINVAL;
 	}
-	return true;
+	if (cr4 & ~hvm_cr4_guest_bits()) {
+		pr_debug("set_regs: CR4 bits hvm does not virtualize in %#llx\n",
+			 cr4);
+		return -EINVAL;
+	}
+	if (regs->cr3 >> boot_cpu_data.x86_phys_bits) {
+		pr_debug("set_regs: CR3 %#llx beyond the physical address width\n",
+			 regs->cr3);
+		return -EINVAL;
+	}
+	if (efer & ~hvm_efer_valid_bits()) {
+		pr_debug("set_regs: reserved EFER bits in %#llx\n", efer);
+		return -EINVAL;
+	}
+	if (regs->rflags & RFLAGS_RESERVED) {
+		pr_debug("set_regs: reserved RFLAGS bits in %#llx\n",
+			 regs->rflags);
+		return -EINVAL;
+	}
+	long_mode = (efer & EFER_LME) && (cr0 & X86_CR0_PG);
+	if (long_mode && !(cr4 & X86_CR4_PAE)) {
+		pr_debug("set_regs: EFER.LME and CR0.PG without CR4.PAE\n");
+		return -EINVAL;
+	}
+	if (long_mode && (regs->cs.attrib & BIT(9)) &&
+	    (regs->cs.attrib & BIT(10))) {
+		pr_debug("set_regs: long mode with CS.L and CS.D both set\n");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /**
@@ -311,57 +365,30 @@ int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 	u64 cr0 = regs->cr0, cr4 = regs->cr4, efer = regs->efer & ~EFER_SVME;
 	bool long_mode;
 
-	if (cr0 >> 32 || ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)) ||
-	    ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))) {
-		pr_debug("set_regs: invalid CR0 %#llx\n", cr0);
+	if (svm_regs_check(regs))
 		return -EINVAL;
-	}
-	if (cr4 & ~svm_cr4_guest_bits()) {
-		pr_debug("set_regs: CR4 bits hvm does not virtualize in %#llx\n",
-			 cr4);
-		return -EINVAL;
-	}
-	if (regs->cr3 >> boot_cpu_data.x86_phys_bits) {
-		pr_debug("set_regs: CR3 %#llx beyond the physical address width\n",
-			 regs->cr3);
-		return -EINVAL;
-	}
-	if (!svm_efer_valid(efer)) {
-		pr_debug("set_regs: reserved EFER bits in %#llx\n", efer);
-		return -EINVAL;
-	}
-	if (regs->rflags & RFLAGS_RESERVED) {
-		pr_debug("set_regs: reserved RFLAGS bits in %#llx\n",
-			 regs->rflags);
-		return -EINVAL;
-	}
 	long_mode = (efer & EFER_LME) && (cr0 & X86_CR0_PG);
-	if (long_mode && !(cr4 & X86_CR4_PAE)) {
-		pr_debug("set_regs: EFER.LME and CR0.PG without CR4.PAE\n");
-		return -EINVAL;
-	}
-	if (long_mode && (regs->cs.attrib & BIT(9)) &&
-	    (regs->cs.attrib & BIT(10))) {
-		pr_debug("set_regs: long mode with CS.L and CS.D both set\n");
-		return -EINVAL;
-	}
 
+	vcpu->gprs[HVM_GPR_RAX] = regs->rax;
+	vcpu->gprs[HVM_GPR_RBX] = regs->rbx;
+	vcpu->gprs[HVM_GPR_RCX] = regs->rcx;
+	vcpu->gprs[HVM_GPR_RDX] = regs->rdx;
+	vcpu->gprs[HVM_GPR_RSI] = regs->rsi;
+	vcpu->gprs[HVM_GPR_RDI] = regs->rdi;
+	vcpu->gprs[HVM_GPR_RSP] = regs->rsp;
+	vcpu->gprs[HVM_GPR_RBP] = regs->rbp;
+	vcpu->gprs[HVM_GPR_R8] = regs->r8;
+	vcpu->gprs[HVM_GPR_R9] = regs->r9;
+	vcpu->gprs[HVM_GPR_R10] = regs->r10;
+	vcpu->gprs[HVM_GPR_R11] = regs->r11;
+	vcpu->gprs[HVM_GPR_R12] = regs->r12;
+	vcpu->gprs[HVM_GPR_R13] = regs->r13;
+	vcpu->gprs[HVM_GPR_R14] = regs->r14;
+	vcpu->gprs[HVM_GPR_R15] = regs->r15;
+	/* svm_vcpu_run() copies RAX, RSP and RIP into the VMCB at entry. */
+	vcpu->rip = regs->rip;
 	s->rax = regs->rax;
-	sv->gprs[SVM_GPR_RBX] = regs->rbx;
-	sv->gprs[SVM_GPR_RCX] = regs->rcx;
-	sv->gprs[SVM_GPR_RDX] = regs->rdx;
-	sv->gprs[SVM_GPR_RSI] = regs->rsi;
-	sv->gprs[SVM_GPR_RDI] = regs->rdi;
 	s->rsp = regs->rsp;
-	sv->gprs[SVM_GPR_RBP] = regs->rbp;
-	sv->gprs[SVM_GPR_R8] = regs->r8;
-	sv->gprs[SVM_GPR_R9] = regs->r9;
-	sv->gprs[SVM_GPR_R10] = regs->r10;
-	sv->gprs[SVM_GPR_R11] = regs->r11;
-	sv->gprs[SVM_GPR_R12] = regs->r12;
-	sv->gprs[SVM_GPR_R13] = regs->r13;
-	sv->gprs[SVM_GPR_R14] = regs->r14;
-	sv->gprs[SVM_GPR_R15] = regs->r15;
 	s->rip = regs->rip;
 	s->rflags = regs->rflags | X86_EFLAGS_FIXED;
 	s->cr0 = cr0;
@@ -394,45 +421,235 @@ int svm_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 
 	vmcb->control.eventinj = 0;
 	vmcb->control.interrupt_shadow = 0;
+	vcpu->event.type = HVM_EV_NONE;
+	vcpu->exc_next.type = HVM_EV_NONE;
+	sv->nmi_masked = false;
+	sv->nmi_iret_seen = false;
 	return 0;
 }
 
-/* ---- helpers for exit handlers ---- */
+/* ---- control state for the core's exit handlers ---- */
 
 /**
- * svm_inject_exception() - deliver an exception at the next VMRUN
- * @sv: the vCPU
- * @vector: exception vector
- * @has_error: push @error
- * @error: error code
+ * svm_get_ctl() - read guest state the register file does not hold
+ * @vcpu: the vCPU (its thread, or stopped)
+ * @ctl: which (enum hvm_ctl)
+ *
+ * CR4 is the guest's own value (without the host's CR4.MCE), EFER never
+ * shows SVME. CS attributes are in VMCB format, which is the struct
+ * hvm_segment layout (bit 9 L, bit 10 D/B).
+ *
+ * Return: the value, 0 for an unknown @ctl.
  */
-void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_error,
-			  u32 error)
+u64 svm_get_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl)
 {
-	u64 ev = vector | EVENTINJ_TYPE_EXCEPTION | EVENTINJ_V;
+	struct svm_vcpu *sv = vcpu->arch;
+	const struct vmcb *vmcb = sv->vmcb;
+	const struct vmcb_save *s = &vmcb->save;
 
-	if (has_error)
-		ev |= EVENTINJ_EV | ((u64)error << EVENTINJ_ERRORCODE_SHIFT);
-	sv->vmcb->control.eventinj = ev;
+	switch (ctl) {
+	case HVM_CTL_CR0:
+		return s->cr0;
+	case HVM_CTL_CR2:
+		return s->cr2;
+	case HVM_CTL_CR3:
+		return s->cr3;
+	case HVM_CTL_CR4:
+		return sv->cr4;
+	case HVM_CTL_CR8:
+		return vmcb->control.vintr & V_TPR_MASK;
+	case HVM_CTL_EFER:
+		return s->efer & ~EFER_SVME;
+	case HVM_CTL_RFLAGS:
+		return s->rflags;
+	case HVM_CTL_CPL:
+		return s->cpl;
+	case HVM_CTL_CS_ATTR:
+		return s->cs.attrib;
+	case HVM_CTL_XCR0:
+		return sv->xcr0;
+	}
+	return 0;
+}
+
+/*
+ * EFER.LMA follows CR0.PG while EFER.LME is set (APM vol. 2 14.6.1: the
+ * CPU sets LMA when paging is enabled in that state, clears it with PG).
+ */
+static void svm_update_lma(struct vmcb_save *s)
+{
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG))
+		s->efer |= EFER_LMA;
+	else
+		s->efer &= ~EFER_LMA;
 }
 
 /**
- * svm_skip_insn() - move RIP past the intercepted instruction
- * @sv: the vCPU
- * @len: its length, used when the CPU has no NRIP save (QEMU TCG)
+ * svm_set_ctl() - store a value the core validated (kmod/x86.c)
+ * @vcpu: the vCPU (its thread)
+ * @ctl: which (enum hvm_ctl)
+ * @val: the guest-visible value
+ *
+ * Adds what AMD-V forces (EFER.SVME, the host's CR4.MCE, RFLAGS bit 1)
+ * and the side effects: EFER.LMA on CR0.PG, a fresh ASID (a TLB flush)
+ * on a CR3 load or a change of the paging bits of CR0 (APM vol. 2 5.5.3).
+ * On SVM, MOV CR0/CR3/CR8 run natively; these paths serve CLTS/LMSW-like
+ * core updates and string-I/O #PF (CR2).
+ *
+ * Return: 0, or -EINVAL for state that cannot be written (CPL, CS).
  */
-void svm_skip_insn(struct svm_vcpu *sv, unsigned int len)
+int svm_set_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl, u64 val)
 {
+	struct svm_vcpu *sv = vcpu->arch;
 	struct vmcb *vmcb = sv->vmcb;
-	u64 rip;
+	struct vmcb_save *s = &vmcb->save;
 
-	if (svm_has(SVM_FEATURE_NRIPS) && vmcb->control.nrip)
-		rip = vmcb->control.nrip;
-	else
-		rip = vmcb->save.rip + len;
-	/* Outside 64-bit code the instruction pointer is 32 bits wide. */
-	if (!((vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & BIT(9))))
-		rip &= 0xffffffff;
-	vmcb->save.rip = rip;
-	vmcb->control.interrupt_shadow = 0;
+	switch (ctl) {
+	case HVM_CTL_CR0:
+		if ((s->cr0 ^ val) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE))
+			sv->asid_cpu = -1;
+		s->cr0 = val;
+		svm_update_lma(s);
+		return 0;
+	case HVM_CTL_CR2:
+		s->cr2 = val;
+		return 0;
+	case HVM_CTL_CR3:
+		s->cr3 = val;
+		sv->asid_cpu = -1;
+		return 0;
+	case HVM_CTL_CR4:
+		svm_set_cr4(sv, val);
+		return 0;
+	case HVM_CTL_CR8:
+		vmcb->control.vintr = (vmcb->control.vintr & ~V_TPR_MASK) |
+				      (val & V_TPR_MASK);
+		return 0;
+	case HVM_CTL_EFER:
+		s->efer = val | EFER_SVME;
+		return 0;
+	case HVM_CTL_RFLAGS:
+		s->rflags = val | X86_EFLAGS_FIXED;
+		return 0;
+	case HVM_CTL_XCR0:
+		/* Loaded around VMRUN by svm_guest_xcr0_enter() (svm.c). */
+		sv->xcr0 = val;
+		return 0;
+	case HVM_CTL_CPL:
+	case HVM_CTL_CS_ATTR:
+		break;
+	}
+	return -EINVAL;
+}
+
+/**
+ * svm_msr_get() - read an HVM_MSR_ARCH MSR from the VMCB
+ * @vcpu: the vCPU (its thread)
+ * @msr: the MSR (EFER goes through svm_get_ctl())
+ * @val: the value
+ *
+ * Return: 0, or -EINVAL for an MSR the VMCB does not hold (#GP).
+ */
+int svm_msr_get(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
+{
+	struct svm_vcpu *sv = vcpu->arch;
+	const struct vmcb_save *s = &sv->vmcb->save;
+
+	switch (msr) {
+	case MSR_IA32_CR_PAT:
+		*val = s->g_pat;
+		break;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + sv->vmcb->control.tsc_offset;
+		break;
+	case MSR_FS_BASE:
+		*val = s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*val = s->gs.base;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*val = s->kernel_gs_base;
+		break;
+	case MSR_STAR:
+		*val = s->star;
+		break;
+	case MSR_LSTAR:
+		*val = s->lstar;
+		break;
+	case MSR_CSTAR:
+		*val = s->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*val = s->sfmask;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*val = s->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = s->sysenter_eip;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * svm_msr_set() - store an HVM_MSR_ARCH MSR in the VMCB
+ * @vcpu: the vCPU (its thread)
+ * @msr: the MSR (EFER goes through svm_set_ctl())
+ * @val: a value the core checked (PAT types, canonical addresses)
+ *
+ * Return: 0, or -EINVAL for an MSR the VMCB does not hold (#GP).
+ */
+int svm_msr_set(struct hvm_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct svm_vcpu *sv = vcpu->arch;
+	struct vmcb_save *s = &sv->vmcb->save;
+
+	switch (msr) {
+	case MSR_IA32_CR_PAT:
+		s->g_pat = val;
+		break;
+	case MSR_IA32_TSC:
+		sv->vmcb->control.tsc_offset = val - rdtsc();
+		break;
+	case MSR_FS_BASE:
+		s->fs.base = val;
+		break;
+	case MSR_GS_BASE:
+		s->gs.base = val;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		s->kernel_gs_base = val;
+		break;
+	case MSR_STAR:
+		s->star = val;
+		break;
+	case MSR_LSTAR:
+		s->lstar = val;
+		break;
+	case MSR_CSTAR:
+		s->cstar = val;
+		break;
+	case MSR_SYSCALL_MASK:
+		s->sfmask = val;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = val;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = val;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		s->sysenter_eip = val;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -37,6 +37,7 @@
 #define INTERCEPT_RDPMC			15
 #define INTERCEPT_CPUID			18
 #define INTERCEPT_RSM			19
+#define INTERCEPT_IRET			20
 #define INTERCEPT_INVD			22
 #define INTERCEPT_PAUSE			23
 #define INTERCEPT_HLT			24
@@ -80,8 +81,16 @@
 #define TLB_CONTROL_FLUSH_ASID		3
 #define TLB_CONTROL_FLUSH_ASID_LOCAL	7
 
-/* VINTR (060h). */
+/* VINTR (060h), APM 15.21.4. */
+#define V_TPR_MASK			0xfULL
+#define V_IRQ				(1ULL << 8)
+#define V_INTR_PRIO_SHIFT		16
+#define V_INTR_PRIO_MASK		(0xfULL << V_INTR_PRIO_SHIFT)
+#define V_IGN_TPR			(1ULL << 20)
 #define V_INTR_MASKING			(1ULL << 24)
+
+/* INTERRUPT_SHADOW (068h): the guest is in an STI / MOV SS shadow. */
+#define SVM_INTERRUPT_SHADOW		(1ULL << 0)
 
 /* NP_ENABLE (090h). */
 #define NP_ENABLE			(1ULL << 0)
@@ -134,6 +143,7 @@
 #define VMEXIT_RDPMC			0x06f
 #define VMEXIT_CPUID			0x072
 #define VMEXIT_RSM			0x073
+#define VMEXIT_IRET			0x074
 #define VMEXIT_INVD			0x076
 #define VMEXIT_PAUSE			0x077
 #define VMEXIT_HLT			0x078
