@@ -585,7 +585,6 @@ static noinstr int vmx_vcpu_enter_exit(struct vmx_vcpu *vmx)
 	return ret;
 }
 
-
 /**
  * vmx_vcpu_run() - ops->vcpu_run: enter the guest once, handle the exit
  * @vcpu: the vCPU, on its own thread
