@@ -26,23 +26,27 @@
 
 #include "vmcs.h"
 #include "../kmod/entry.h"
+#include "../kmod/regs.h"
 
-/* Offsets into unsigned long gprs[16], indexed by x86 register number. */
-#define G_RAX	(0 * 8)
-#define G_RCX	(1 * 8)
-#define G_RDX	(2 * 8)
-#define G_RBX	(3 * 8)
-#define G_RBP	(5 * 8)
-#define G_RSI	(6 * 8)
-#define G_RDI	(7 * 8)
-#define G_R8	(8 * 8)
-#define G_R9	(9 * 8)
-#define G_R10	(10 * 8)
-#define G_R11	(11 * 8)
-#define G_R12	(12 * 8)
-#define G_R13	(13 * 8)
-#define G_R14	(14 * 8)
-#define G_R15	(15 * 8)
+/*
+ * Byte offsets into the core's register file, struct hvm_vcpu.gprs
+ * (kmod/regs.h numbering). RSP is not here: the VMCS holds it.
+ */
+#define G_RAX	(HVM_GPR_RAX * 8)
+#define G_RCX	(HVM_GPR_RCX * 8)
+#define G_RDX	(HVM_GPR_RDX * 8)
+#define G_RBX	(HVM_GPR_RBX * 8)
+#define G_RBP	(HVM_GPR_RBP * 8)
+#define G_RSI	(HVM_GPR_RSI * 8)
+#define G_RDI	(HVM_GPR_RDI * 8)
+#define G_R8	(HVM_GPR_R8 * 8)
+#define G_R9	(HVM_GPR_R9 * 8)
+#define G_R10	(HVM_GPR_R10 * 8)
+#define G_R11	(HVM_GPR_R11 * 8)
+#define G_R12	(HVM_GPR_R12 * 8)
+#define G_R13	(HVM_GPR_R13 * 8)
+#define G_R14	(HVM_GPR_R14 * 8)
+#define G_R15	(HVM_GPR_R15 * 8)
 
 	.section .noinstr.text, "ax"
 

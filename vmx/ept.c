@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * EPT: the entry format for the shared nested-page-table walker
- * (kmod/mmu.c), the EPT pointer, VPIDs, and TLB invalidation.
+ * (kmod/mmu.c), the EPT pointer, per-VM state, and TLB invalidation
+ * (VPIDs come from vmx/vpid.c).
  *
  * Guest RAM is mapped on first touch and never unmapped while the VM
  * lives, so the only stale translations are those of a VM that is gone
@@ -12,10 +13,8 @@
 #define pr_fmt(fmt) "hvm: vmx: " fmt
 
 #include <linux/atomic.h>
-#include <linux/bitmap.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
-#include <linux/spinlock.h>
 
 #include "vmx.h"
 
@@ -36,37 +35,8 @@ const struct hvm_npt_format vmx_ept_format = {
 		  EPT_IGNORE_PAT,
 };
 
-#define VMX_NR_VPIDS	(1U << 16)
-
 /* Source of struct vmx_vm.gen: never reused, unlike a freed pointer. */
 static atomic64_t vmx_vm_gen = ATOMIC64_INIT(0);
-
-static DEFINE_SPINLOCK(vmx_vpid_lock);
-static unsigned long vmx_vpid_bitmap[BITS_TO_LONGS(VMX_NR_VPIDS)];	/* [vmx_vpid_lock] */
-
-static u16 vmx_vpid_alloc(void)
-{
-	unsigned long vpid;
-
-	spin_lock(&vmx_vpid_lock);
-	/* VPID 0 is the host's. */
-	vpid = find_next_zero_bit(vmx_vpid_bitmap, VMX_NR_VPIDS, 1);
-	if (vpid < VMX_NR_VPIDS)
-		__set_bit(vpid, vmx_vpid_bitmap);
-	else
-		vpid = 0;
-	spin_unlock(&vmx_vpid_lock);
-	return vpid;
-}
-
-static void vmx_vpid_free(u16 vpid)
-{
-	if (!vpid)
-		return;
-	spin_lock(&vmx_vpid_lock);
-	__clear_bit(vpid, vmx_vpid_bitmap);
-	spin_unlock(&vmx_vpid_lock);
-}
 
 static void vmx_invept(u64 eptp)
 {

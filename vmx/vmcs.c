@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VMCS setup, host-state fields, and the vCPU register state.
- *
- * The uapi describes segments in the AMD VMCB layout (attrib bits 0-7 type,
- * S, DPL, P; bits 8-11 AVL, L, D/B, G); VMX access rights keep bits 0-7 and
- * move AVL..G to bits 12-15, with bit 16 meaning "unusable".
+ * VMCS setup: controls, the CR0/CR4 guest/host masks and the values the
+ * CPU runs the guest with, host-state fields, the MSR bitmap and areas,
+ * and the vCPU's creation in the architectural reset state. The guest
+ * state the core reads and writes is in vmx/regs.c.
  */
 #define pr_fmt(fmt) "hvm: vmx: " fmt
 
@@ -41,8 +40,8 @@ static unsigned long vmx_cr0_mask(void)
  * not exit, SDM 26.3 / 25.3 "MOV to CR4"): allowed ones that need neither
  * checks nor a host value. Everything else is host-owned: the allowlist's
  * MCE and OSXSAVE, every bit outside it (VMXE, PKE, LA57, CET, reserved
- * and future bits), so any write that sets one exits and vmx_set_cr4()
- * decides.
+ * and future bits), so any write that sets one exits and the core's
+ * hvm_set_cr4() decides.
  */
 #define VMX_CR4_GUEST_OWNED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCE | \
@@ -93,279 +92,6 @@ unsigned long vmx_guest_cr4(void)
 	unsigned long mask = vmx_cr4_mask();
 
 	return (vmcs_read(GUEST_CR4) & ~mask) | (vmcs_read(CR4_READ_SHADOW) & mask);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Segments */
-
-struct vmx_seg_fields {
-	u32 sel, base, limit, ar;
-};
-
-enum { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, SEG_TR, SEG_LDTR, NR_SEGS };
-
-static const struct vmx_seg_fields vmx_seg[NR_SEGS] = {
-	[SEG_CS]   = { GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES },
-	[SEG_DS]   = { GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES },
-	[SEG_ES]   = { GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES },
-	[SEG_FS]   = { GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES },
-	[SEG_GS]   = { GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES },
-	[SEG_SS]   = { GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES },
-	[SEG_TR]   = { GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES },
-	[SEG_LDTR] = { GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES },
-};
-
-#define SEG_ATTR_P	0x80
-#define SEG_ATTR_S	0x10
-#define VMX_AR_G	(1U << 15)
-
-/*
- * AMD attrib -> VMX access rights, made acceptable to the VM-entry checks
- * without changing what the guest sees: not-present data segments become
- * "unusable", code and data types get their accessed bit, G follows the
- * byte limit, and a TR the loader left empty becomes a busy 32-bit TSS.
- */
-static u32 vmx_seg_ar(const struct hvm_segment *s, int seg, u32 *limit)
-{
-	u32 ar = (s->attrib & 0xff) | ((s->attrib & 0xf00) << 4);
-	bool present = s->attrib & SEG_ATTR_P;
-
-	switch (seg) {
-	case SEG_TR:
-		if (!present || (s->attrib & SEG_ATTR_S) ||
-		    ((ar & 0xf) != 3 && (ar & 0xf) != 11))
-			ar = 0x8b;
-		break;
-	case SEG_LDTR:
-		if (!present || !(s->selector & ~7))
-			return VMX_AR_UNUSABLE;
-		break;
-	case SEG_CS:
-		ar |= SEG_ATTR_P | SEG_ATTR_S;
-		break;
-	default:
-		if (!present)
-			return VMX_AR_UNUSABLE;
-		break;
-	}
-	if (ar & SEG_ATTR_S)
-		ar |= 1;
-	if (*limit > 0xfffff) {
-		ar |= VMX_AR_G;
-		*limit |= 0xfff;
-	} else if ((*limit & 0xfff) != 0xfff) {
-		ar &= ~VMX_AR_G;
-	}
-	return ar;
-}
-
-static void vmx_write_seg(int seg, const struct hvm_segment *s)
-{
-	const struct vmx_seg_fields *f = &vmx_seg[seg];
-	u32 limit = s->limit;
-	u32 ar = vmx_seg_ar(s, seg, &limit);
-
-	vmcs_write(f->sel, s->selector);
-	vmcs_write(f->base, s->base);
-	vmcs_write(f->limit, limit);
-	vmcs_write(f->ar, ar);
-}
-
-static void vmx_read_seg(int seg, struct hvm_segment *s)
-{
-	const struct vmx_seg_fields *f = &vmx_seg[seg];
-	u32 ar = vmcs_read32(f->ar);
-
-	s->selector = vmcs_read(f->sel);
-	s->base = vmcs_read(f->base);
-	s->limit = vmcs_read32(f->limit);
-	s->attrib = (ar & 0xff) | ((ar >> 4) & 0xf00);
-	if (ar & VMX_AR_UNUSABLE)
-		s->attrib &= ~SEG_ATTR_P;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Paging mode */
-
-/*
- * vmx_update_efer() - write guest EFER, deriving LMA and the IA-32e entry
- * control from LME and CR0.PG (the hardware only does that itself when the
- * guest's own MOV to CR0 runs unintercepted).
- */
-void vmx_update_efer(struct vmx_vcpu *vmx, u64 efer)
-{
-	if ((efer & EFER_LME) && (vmx_guest_cr0() & X86_CR0_PG))
-		efer |= EFER_LMA;
-	else
-		efer &= ~EFER_LMA;
-	vmcs_write(GUEST_IA32_EFER, efer);
-	if (efer & EFER_LMA)
-		vmx->entry_ctls |= ENTRY_IA32E_MODE;
-	else
-		vmx->entry_ctls &= ~ENTRY_IA32E_MODE;
-	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
-}
-
-/*
- * vmx_load_pdptrs() - PAE paging without long mode takes its PDPTEs from
- * the VMCS at VM entry: load them from guest memory when we changed the
- * paging state behind the guest's back. Returns 0 or -EFAULT.
- */
-int vmx_load_pdptrs(struct vmx_vcpu *vmx)
-{
-	u64 pdpte[4];
-	int i, r;
-
-	if (!(vmx_guest_cr0() & X86_CR0_PG) || !(vmx_guest_cr4() & X86_CR4_PAE) ||
-	    (vmcs_read(GUEST_IA32_EFER) & EFER_LMA))
-		return 0;
-	r = hvm_mem_read(vmx->vcpu->vm, vmcs_read(GUEST_CR3) & 0xffffffe0UL,
-			 pdpte, sizeof(pdpte));
-	if (r)
-		return -EFAULT;
-	for (i = 0; i < 4; i++)
-		vmcs_write(GUEST_PDPTR0 + 2 * i, pdpte[i]);
-	return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Register state */
-
-/** vmx_read_regs() - the architectural state from the current VMCS */
-void vmx_read_regs(struct vmx_vcpu *vmx, struct hvm_regs *regs)
-{
-	regs->rax = vmx->gprs[0];
-	regs->rcx = vmx->gprs[1];
-	regs->rdx = vmx->gprs[2];
-	regs->rbx = vmx->gprs[3];
-	regs->rsp = vmcs_read(GUEST_RSP);
-	regs->rbp = vmx->gprs[5];
-	regs->rsi = vmx->gprs[6];
-	regs->rdi = vmx->gprs[7];
-	regs->r8 = vmx->gprs[8];
-	regs->r9 = vmx->gprs[9];
-	regs->r10 = vmx->gprs[10];
-	regs->r11 = vmx->gprs[11];
-	regs->r12 = vmx->gprs[12];
-	regs->r13 = vmx->gprs[13];
-	regs->r14 = vmx->gprs[14];
-	regs->r15 = vmx->gprs[15];
-	regs->rip = vmcs_read(GUEST_RIP);
-	regs->rflags = vmcs_read(GUEST_RFLAGS);
-	regs->cr0 = vmx_guest_cr0();
-	regs->cr2 = vmx->cr2;
-	regs->cr3 = vmcs_read(GUEST_CR3);
-	regs->cr4 = vmx_guest_cr4();
-	regs->efer = vmcs_read(GUEST_IA32_EFER);
-	vmx_read_seg(SEG_CS, &regs->cs);
-	vmx_read_seg(SEG_DS, &regs->ds);
-	vmx_read_seg(SEG_ES, &regs->es);
-	vmx_read_seg(SEG_FS, &regs->fs);
-	vmx_read_seg(SEG_GS, &regs->gs);
-	vmx_read_seg(SEG_SS, &regs->ss);
-	vmx_read_seg(SEG_TR, &regs->tr);
-	vmx_read_seg(SEG_LDTR, &regs->ldtr);
-	regs->gdt.base = vmcs_read(GUEST_GDTR_BASE);
-	regs->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
-	regs->idt.base = vmcs_read(GUEST_IDTR_BASE);
-	regs->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
-}
-
-/*
- * vmx_write_regs() - load @regs into the current VMCS (pending events and
- * interruptibility are left alone: exit handlers use this too)
- */
-void vmx_write_regs(struct vmx_vcpu *vmx, const struct hvm_regs *regs)
-{
-	vmx->gprs[0] = regs->rax;
-	vmx->gprs[1] = regs->rcx;
-	vmx->gprs[2] = regs->rdx;
-	vmx->gprs[3] = regs->rbx;
-	vmcs_write(GUEST_RSP, regs->rsp);
-	vmx->gprs[5] = regs->rbp;
-	vmx->gprs[6] = regs->rsi;
-	vmx->gprs[7] = regs->rdi;
-	vmx->gprs[8] = regs->r8;
-	vmx->gprs[9] = regs->r9;
-	vmx->gprs[10] = regs->r10;
-	vmx->gprs[11] = regs->r11;
-	vmx->gprs[12] = regs->r12;
-	vmx->gprs[13] = regs->r13;
-	vmx->gprs[14] = regs->r14;
-	vmx->gprs[15] = regs->r15;
-	vmcs_write(GUEST_RIP, regs->rip);
-	vmcs_write(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
-
-	vmcs_write(CR0_READ_SHADOW, regs->cr0);
-	vmcs_write(GUEST_CR0, vmx_actual_cr0(regs->cr0));
-	vmcs_write(CR4_READ_SHADOW, regs->cr4);
-	vmcs_write(GUEST_CR4, vmx_actual_cr4(regs->cr4));
-	vmcs_write(GUEST_CR3, regs->cr3);
-	vmx->cr2 = regs->cr2;
-	vmx_update_efer(vmx, regs->efer);
-
-	vmx_write_seg(SEG_CS, &regs->cs);
-	vmx_write_seg(SEG_DS, &regs->ds);
-	vmx_write_seg(SEG_ES, &regs->es);
-	vmx_write_seg(SEG_FS, &regs->fs);
-	vmx_write_seg(SEG_GS, &regs->gs);
-	vmx_write_seg(SEG_SS, &regs->ss);
-	vmx_write_seg(SEG_TR, &regs->tr);
-	vmx_write_seg(SEG_LDTR, &regs->ldtr);
-	vmcs_write(GUEST_GDTR_BASE, regs->gdt.base);
-	vmcs_write(GUEST_GDTR_LIMIT, regs->gdt.limit);
-	vmcs_write(GUEST_IDTR_BASE, regs->idt.base);
-	vmcs_write(GUEST_IDTR_LIMIT, regs->idt.limit);
-	vmx_load_pdptrs(vmx);
-}
-
-/* Callers from any CPU: pull the VMCS here for the duration (VM not running). */
-static void vmx_load_here(struct hvm_vcpu *vcpu)
-{
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-}
-
-/** vmx_get_regs() - ops->get_regs */
-void vmx_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
-{
-	vmx_load_here(vcpu);
-	vmx_read_regs(vcpu->arch, regs);
-	preempt_enable();
-}
-
-/**
- * vmx_set_regs() - ops->set_regs: a new state, no event pending
- * @vcpu: the vCPU
- * @regs: the new state
- *
- * Without unrestricted guest the CPU cannot run real mode or protected
- * mode with paging off: -EINVAL.
- */
-int vmx_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
-{
-	struct vmx_vcpu *vmx = vcpu->arch;
-
-	if (!vmx_caps.unrestricted &&
-	    (!(regs->cr0 & X86_CR0_PE) || !(regs->cr0 & X86_CR0_PG))) {
-		pr_debug("real mode and unpaged protected mode need unrestricted guest\n");
-		return -EINVAL;
-	}
-	if (regs->cr4 & ~vmx_caps.cr4_allowed) {
-		pr_debug("CR4 bits %#llx not available to guests here\n",
-			 regs->cr4 & ~(u64)vmx_caps.cr4_allowed);
-		return -EINVAL;
-	}
-	vmx_load_here(vcpu);
-	vmx_write_regs(vmx, regs);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmx->queued_info = 0;
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu);
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	preempt_enable();
-	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -523,7 +249,8 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	else
 		cpu2 &= ~CPU2_ENABLE_VPID;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.cpu);
+	vmx->cpu_ctls = vmx_caps.cpu;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->cpu_ctls);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, cpu2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmx->entry_ctls = vmx_caps.entry;
@@ -582,14 +309,6 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmx_write_regs(vmx, &regs);
 }
 
-/* The guest's x87/SSE image at reset: FCW 0x37f, MXCSR 0x1f80, XSTATE_BV 0. */
-static void vmx_fpu_reset(void *fpu)
-{
-	memset(fpu, 0, vmx_caps.fpu_size);
-	*(u16 *)fpu = 0x37f;
-	*(u32 *)(fpu + 24) = 0x1f80;
-}
-
 /**
  * vmx_vcpu_create() - ops->vcpu_create: VMCS, MSR areas and bitmap, FPU
  * @vcpu: the core vCPU; vcpu->arch is set on success
@@ -637,7 +356,7 @@ int vmx_vcpu_create(struct hvm_vcpu *vcpu)
 	if (!vmx->fpu)
 		goto err_free_bitmap;
 
-	vmx_fpu_reset(vmx->fpu);
+	hvm_fpu_reset_image(vmx->fpu, vmx_caps.fpu_size);
 	/* xsave=N: the guest runs on x87|SSE, never on the host's XCR0. */
 	vmx->xcr0 = vmx_caps.xsave ? XFEATURE_MASK_FP : XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
 	vmx->dr6 = DR6_RESERVED;

@@ -410,6 +410,8 @@
 #define INTR_TYPE_EXT_INTR		(0U << 8)
 #define INTR_TYPE_NMI			(2U << 8)
 #define INTR_TYPE_HARD_EXCEPTION	(3U << 8)
+#define INTR_TYPE_SOFT_INTR		(4U << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION	(5U << 8)
 #define INTR_TYPE_SOFT_EXCEPTION	(6U << 8)
 #define INTR_INFO_DELIVER_CODE		(1U << 11)
 #define INTR_INFO_VALID			(1U << 31)
@@ -418,6 +420,12 @@
 #define GUEST_ACTIVITY_ACTIVE		0
 #define GUEST_INTR_STI			(1U << 0)
 #define GUEST_INTR_MOV_SS		(1U << 1)
+#define GUEST_INTR_NMI			(1U << 3)
+
+/* Exit qualification: EPT violations (SDM Table 28-7) */
+#define EPTQ_READ			(1ULL << 0)
+#define EPTQ_WRITE			(1ULL << 1)
+#define EPTQ_FETCH			(1ULL << 2)
 
 /* Segment access rights (VMX format) */
 #define VMX_AR_UNUSABLE			(1U << 16)

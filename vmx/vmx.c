@@ -1,42 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VT-x backend: detection, VMXON per CPU, VMCS ownership across CPUs, and
- * the ops table the core drives.
- *
- * IA32_FEATURE_CONTROL: Linux locks it at boot (arch/x86/kernel/cpu/
- * feat_ctl.c). Should we still find it unlocked, hardware_enable() sets
- * "VMXON outside SMX" and the lock bit on that CPU, as KVM did before the
- * kernel took this over; locked without that bit means the BIOS disabled
- * VT-x and probe() refuses.
+ * VT-x backend: VMXON per CPU, VMCS ownership across CPUs, the run loop
+ * with the host state it switches around each entry (named enter/leave
+ * pairs), and the ops table the core drives. Detection is in vmx/caps.c.
  */
 #define pr_fmt(fmt) "hvm: vmx: " fmt
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
-#include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/smp.h>
+#include <asm/cpu.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor.h>
+#include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
-#include <asm/tsc.h>
 
 #include "vmx.h"
-
-struct vmx_caps vmx_caps;
-
-static bool vmx_use_vpid = true;
-module_param_named(vpid, vmx_use_vpid, bool, 0444);
-MODULE_PARM_DESC(vpid, "VT-x: tag guest TLB entries with a VPID per VM (default on)");
-
-static bool vmx_use_xsave = true;
-module_param_named(xsave, vmx_use_xsave, bool, 0444);
-MODULE_PARM_DESC(xsave, "VT-x: switch guest FPU state with XSAVE and XCR0 (default on; off: FXSAVE, guest XSETBV #GPs)");
 
 /**
  * struct vmx_cpu - per-CPU VMX state
@@ -86,348 +75,6 @@ void vmx_vmwrite_error(unsigned long field, unsigned long val)
 		       field, val, vmcs_read(VM_INSTRUCTION_ERROR));
 }
 
-/* ---------------------------------------------------------------------- */
-/* Detection */
-
-/*
- * Fold the controls we need (@req) and would like (@opt) into what the
- * capability MSR allows: its low half holds the bits that must be 1, its
- * high half the bits that may be 1.
- */
-static int vmx_adjust_ctls(const char *what, u32 msr, u32 req, u32 opt, u32 *out)
-{
-	u32 must, may, ctl;
-	u64 cap;
-
-	if (rdmsrl_safe(msr, &cap)) {
-		pr_err("cannot read the %s capability MSR %#x\n", what, msr);
-		return -ENODEV;
-	}
-	must = (u32)cap;
-	may = (u32)(cap >> 32);
-	if (req & ~may) {
-		pr_err("CPU lacks required %s controls %#x (allowed %#x, MSR %#x)\n",
-		       what, req & ~may, may, msr);
-		return -ENODEV;
-	}
-	ctl = (req | opt) & may;
-	*out = ctl | must;
-	return 0;
-}
-
-/* The controls that may be 1 (high half of a capability MSR). */
-static u32 vmx_ctl_may(u32 msr)
-{
-	u64 cap;
-
-	return rdmsrl_safe(msr, &cap) ? 0 : (u32)(cap >> 32);
-}
-
-static int vmx_probe_feature_control(void)
-{
-	u64 fc;
-
-	if (rdmsrl_safe(MSR_VMX_FEATURE_CONTROL, &fc)) {
-		pr_err("cannot read IA32_FEATURE_CONTROL\n");
-		return -ENODEV;
-	}
-	if ((fc & VMX_FC_LOCKED) && !(fc & VMX_FC_VMXON_OUTSIDE_SMX)) {
-		pr_err("VT-x disabled by BIOS (IA32_FEATURE_CONTROL locked without VMXON enabled)\n");
-		return -ENODEV;
-	}
-	return 0;
-}
-
-static int vmx_probe_basic(void)
-{
-	u64 basic;
-	u32 mt;
-
-	if (rdmsrl_safe(MSR_VMX_BASIC, &basic)) {
-		pr_err("cannot read IA32_VMX_BASIC\n");
-		return -ENODEV;
-	}
-	vmx_caps.revision = basic & VMX_BASIC_REVISION_MASK;
-	vmx_caps.vmcs_size = (basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & VMX_BASIC_VMCS_SIZE_MASK;
-	mt = (basic >> VMX_BASIC_MEMTYPE_SHIFT) & VMX_BASIC_MEMTYPE_MASK;
-	if (!vmx_caps.vmcs_size || vmx_caps.vmcs_size > PAGE_SIZE) {
-		pr_err("unsupported VMCS size %u (IA32_VMX_BASIC[44:32])\n", vmx_caps.vmcs_size);
-		return -ENODEV;
-	}
-	if (basic & VMX_BASIC_32BIT_PA) {
-		pr_err("VMX limited to 32-bit physical addresses (IA32_VMX_BASIC[48])\n");
-		return -ENODEV;
-	}
-	if (mt != VMX_MT_WB) {
-		pr_err("VMCS memory type %u is not write-back (IA32_VMX_BASIC[53:50])\n", mt);
-		return -ENODEV;
-	}
-	vmx_caps.ins_outs_info = basic & VMX_BASIC_INS_OUTS;
-	return (basic & VMX_BASIC_TRUE_CTLS) ? 1 : 0;
-}
-
-static int vmx_probe_controls(bool true_ctls)
-{
-	u32 pin_msr = true_ctls ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS;
-	u32 cpu_msr = true_ctls ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS;
-	u32 exit_msr = true_ctls ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS;
-	u32 entry_msr = true_ctls ? MSR_VMX_TRUE_ENTRY_CTLS : MSR_VMX_ENTRY_CTLS;
-	u64 cap;
-	int r;
-
-	r = vmx_adjust_ctls("pin-based", pin_msr,
-			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPT_TIMER,
-			    &vmx_caps.pin);
-	if (r)
-		return r;
-	/*
-	 * Every port access, HLT, MOV DR and CR8 access exits; MWAIT,
-	 * MONITOR and RDPMC exit to be refused. MSR bitmaps only let the
-	 * MSRs the VMCS switches anyway through.
-	 */
-	r = vmx_adjust_ctls("processor-based", cpu_msr,
-			    CPU_HLT_EXITING | CPU_MWAIT_EXITING | CPU_RDPMC_EXITING |
-			    CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
-			    CPU_MOV_DR_EXITING | CPU_UNCOND_IO_EXITING |
-			    CPU_MONITOR_EXITING | CPU_SECONDARY_CONTROLS,
-			    CPU_TSC_OFFSETTING | CPU_USE_MSR_BITMAPS, &vmx_caps.cpu);
-	if (r)
-		return r;
-	vmx_caps.mtf = vmx_ctl_may(cpu_msr) & CPU_MONITOR_TRAP_FLAG;
-	r = vmx_adjust_ctls("secondary processor-based", MSR_VMX_PROCBASED_CTLS2,
-			    CPU2_ENABLE_EPT,
-			    CPU2_ENABLE_VPID | CPU2_UNRESTRICTED_GUEST |
-			    CPU2_WBINVD_EXITING | CPU2_ENCLS_EXITING, &vmx_caps.cpu2);
-	if (r)
-		return r;
-	r = vmx_adjust_ctls("VM-exit", exit_msr,
-			    EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
-			    EXIT_LOAD_IA32_EFER | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT,
-			    EXIT_SAVE_DEBUG_CONTROLS, &vmx_caps.exit);
-	if (r)
-		return r;
-	r = vmx_adjust_ctls("VM-entry", entry_msr,
-			    ENTRY_IA32E_MODE | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT,
-			    ENTRY_LOAD_DEBUG_CONTROLS, &vmx_caps.entry);
-	if (r)
-		return r;
-	/* IA-32e mode is per guest; acknowledging interrupts never. */
-	vmx_caps.entry &= ~ENTRY_IA32E_MODE;
-	if (vmx_caps.exit & EXIT_ACK_INTR_ON_EXIT) {
-		pr_err("CPU forces \"acknowledge interrupt on exit\"\n");
-		return -ENODEV;
-	}
-
-	if (rdmsrl_safe(MSR_VMX_EPT_VPID_CAP, &vmx_caps.ept_vpid)) {
-		pr_err("cannot read IA32_VMX_EPT_VPID_CAP\n");
-		return -ENODEV;
-	}
-	cap = vmx_caps.ept_vpid;
-	if (!(cap & VMX_EPT_PWL4)) {
-		pr_err("EPT lacks 4-level page walks (IA32_VMX_EPT_VPID_CAP[6])\n");
-		return -ENODEV;
-	}
-	if (!(cap & VMX_EPT_MEMTYPE_WB)) {
-		pr_err("EPT lacks write-back paging structures (IA32_VMX_EPT_VPID_CAP[14])\n");
-		return -ENODEV;
-	}
-	if (!(cap & VMX_EPT_INVEPT) || !(cap & (VMX_EPT_INVEPT_SINGLE | VMX_EPT_INVEPT_ALL))) {
-		pr_err("EPT lacks INVEPT (IA32_VMX_EPT_VPID_CAP[20,25,26])\n");
-		return -ENODEV;
-	}
-	/* VPIDs only with a way to flush them. */
-	if (vmx_use_vpid && (vmx_caps.cpu2 & CPU2_ENABLE_VPID) &&
-	    (cap & VMX_VPID_INVVPID) &&
-	    (cap & (VMX_VPID_INVVPID_SINGLE | VMX_VPID_INVVPID_ALL)))
-		vmx_caps.vpid = true;
-	else
-		vmx_caps.cpu2 &= ~CPU2_ENABLE_VPID;
-	vmx_caps.unrestricted = vmx_caps.cpu2 & CPU2_UNRESTRICTED_GUEST;
-
-	rdmsrl(MSR_VMX_MISC, vmx_caps.misc);
-	if (vmx_caps.pin & PIN_PREEMPT_TIMER) {
-		/* The timer ticks once every 2^IA32_VMX_MISC[4:0] TSC cycles. */
-		u64 ticks = ((u64)tsc_khz * VMX_SLICE_US / 1000) >>
-			    (vmx_caps.misc & VMX_MISC_PREEMPT_RATE_MASK);
-
-		vmx_caps.preempt_timer = clamp_t(u64, ticks, 1, U32_MAX);
-	}
-	rdmsrl(MSR_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
-	rdmsrl(MSR_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
-	rdmsrl(MSR_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
-	rdmsrl(MSR_VMX_CR4_FIXED1, vmx_caps.cr4_fixed1);
-	return 0;
-}
-
-/* x87, SSE, AVX and AVX-512 are switched; PKRU separately (it is not FPU state to the kernel). */
-#define VMX_XFEATURES	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | \
-			 XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
-			 XFEATURE_MASK_Hi16_ZMM)
-
-/*
- * With xsave=N the guest image is an FXSAVE one and the guest never gets
- * CR4.OSXSAVE, but on a host with XSAVE the CPU still has an XCR0 and
- * upper vector registers: the entry path then runs the guest on XCR0 =
- * x87|SSE with every other component in its init state (vmx/exit.c).
- */
-static void vmx_probe_fpu(void)
-{
-	u32 eax, ebx, ecx, edx;
-
-	vmx_caps.host_xsave = boot_cpu_has(X86_FEATURE_XSAVE) &&
-			      boot_cpu_has(X86_FEATURE_OSXSAVE);
-	if (vmx_caps.host_xsave)
-		vmx_caps.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	vmx_caps.xsave = vmx_use_xsave && vmx_caps.host_xsave;
-	if (!vmx_caps.xsave) {
-		vmx_caps.fpu_size = 512;	/* FXSAVE image */
-		return;
-	}
-	vmx_caps.guest_xcr0_mask = vmx_caps.xcr0 & (VMX_XFEATURES | XFEATURE_MASK_PKRU);
-	/* EBX: the XSAVE area size for what XCR0 enables now. */
-	cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
-	vmx_caps.fpu_size = max_t(u32, ebx, 576);
-}
-
-/*
- * CR4 bits a guest may set: those hvm virtualizes and kmod/cpuid.c
- * advertises. Everything else, reserved and future bits included, is
- * host-owned in the CR4 guest/host mask and a guest MOV to CR4 setting it
- * gets #GP (vmx/exit.c). Left out on purpose: VMXE/SMXE (VMX and SMX are
- * hidden), PCIDE (PCID hidden), PKE (PKU hidden), LA57, CET, PKS, UINTR,
- * LAM_SUP and whatever comes next. MCE is allowed but host-owned: the
- * guest sees its own value, the CPU always runs with the host's.
- */
-static void vmx_probe_cr4(void)
-{
-	unsigned long allowed = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-				X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
-				X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-
-	if (boot_cpu_has(X86_FEATURE_UMIP))
-		allowed |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
-		allowed |= X86_CR4_FSGSBASE;
-	if (boot_cpu_has(X86_FEATURE_SMEP))
-		allowed |= X86_CR4_SMEP;
-	if (boot_cpu_has(X86_FEATURE_SMAP))
-		allowed |= X86_CR4_SMAP;
-	if (vmx_caps.xsave)
-		allowed |= X86_CR4_OSXSAVE;
-	vmx_caps.cr4_allowed = allowed & vmx_caps.cr4_fixed1;
-}
-
-/* The software L1D flush reads this (no IA32_FLUSH_CMD); module lifetime. */
-u8 vmx_l1d_flush_buf[VMX_L1D_FLUSH_SIZE] __aligned(PAGE_SIZE);
-
-/*
- * L1TF (SDM-independent: Intel's "L1 Terminal Fault" guidance; KVM's
- * vmx_setup_l1d_flush()): a guest can read host data left in L1D through
- * a not-present EPT/guest PTE. Flush L1D before each entry when the CPU
- * is affected, does not say it needs no flush (ARCH_CAPABILITIES
- * SKIP_VMENTRY_L1DFLUSH), and the host did not switch the mitigation off
- * (l1tf=off). KVM's "cond" mode flushes only after some exits; hvm always
- * flushes, which is never weaker. IA32_FLUSH_CMD where the CPU has it,
- * KVM's software sequence over 64 KiB otherwise.
- */
-static void vmx_probe_l1d_flush(void)
-{
-	u64 arch_cap = 0;
-	int i;
-
-	vmx_caps.l1d_flush = false;
-	if (!boot_cpu_has_bug(X86_BUG_L1TF))
-		return;
-	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES) &&
-	    !rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &arch_cap) &&
-	    (arch_cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH))
-		return;
-	if (l1tf_mitigation == L1TF_MITIGATION_OFF)
-		return;
-	vmx_caps.l1d_flush = true;
-	/* A different pattern per page, so no page deduplication merges them. */
-	for (i = 0; i < VMX_L1D_FLUSH_SIZE / PAGE_SIZE; i++)
-		memset(vmx_l1d_flush_buf + i * PAGE_SIZE, i + 1, PAGE_SIZE);
-}
-
-/*
- * Refuse what the entry path cannot mitigate or would do wrong: FRED
- * (the NMI hand-off uses the IDT entry), a CPU that forces "enable
- * XSAVES/XRSTORS" (with it 0 XSAVES/XRSTORS #UD in the guest, SDM 26.3 /
- * 25.3 "Changes to Instruction Behavior in VMX Non-Root Operation", so
- * they cannot reach the host's IA32_XSS components such as CET state).
- */
-static int vmx_probe_mitigations(void)
-{
-#ifdef CONFIG_X86_FRED
-	if (cpu_feature_enabled(X86_FEATURE_FRED)) {
-		pr_err("FRED is enabled: the NMI hand-off after VM exits needs the IDT entry\n");
-		return -ENODEV;
-	}
-#endif
-	if (vmx_caps.cpu2 & CPU2_ENABLE_XSAVES) {
-		pr_err("CPU forces \"enable XSAVES/XRSTORS\": the guest could reach host IA32_XSS state\n");
-		return -ENODEV;
-	}
-	vmx_probe_l1d_flush();
-	return 0;
-}
-
-/**
- * vmx_probe() - detect VT-x and compute the controls we will run with
- * @features: out: HVM_FEAT_* bits
- * @nr_asids: out: VPIDs available (0 without VPID)
- *
- * Quietly -ENODEV without VMX (so the core can try SVM); a pr_err naming
- * the missing bit otherwise.
- */
-static int vmx_probe(u64 *features, u32 *nr_asids)
-{
-	int r, true_ctls;
-
-	if (!(cpuid_ecx(1) & BIT(5)))
-		return -ENODEV;
-
-	r = vmx_probe_feature_control();
-	if (r)
-		return r;
-	true_ctls = vmx_probe_basic();
-	if (true_ctls < 0)
-		return true_ctls;
-	r = vmx_probe_controls(true_ctls);
-	if (r)
-		return r;
-	vmx_probe_fpu();
-	vmx_probe_cr4();
-	r = vmx_probe_mitigations();
-	if (r)
-		return r;
-
-	*features = HVM_FEAT_EPT;
-	if (vmx_caps.vpid)
-		*features |= HVM_FEAT_VPID;
-	if (vmx_caps.unrestricted)
-		*features |= HVM_FEAT_UNRESTRICTED;
-	if (vmx_ctl_may(true_ctls ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS) &
-	    PIN_PREEMPT_TIMER)
-		*features |= HVM_FEAT_PREEMPT_TIMER;
-	if (vmx_caps.cpu & CPU_USE_MSR_BITMAPS)
-		*features |= HVM_FEAT_MSR_BITMAP;
-	if (vmx_ctl_may(true_ctls ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS) &
-	    CPU_USE_IO_BITMAPS)
-		*features |= HVM_FEAT_IO_BITMAP;
-	if (vmx_caps.xsave)
-		*features |= HVM_FEAT_XSAVE;
-	*nr_asids = vmx_caps.vpid ? 0xffff : 0;
-
-	pr_info("VMCS rev %#x size %u, %s controls, pin %#x cpu %#x cpu2 %#x exit %#x entry %#x\n",
-		vmx_caps.revision, vmx_caps.vmcs_size, true_ctls ? "TRUE" : "legacy",
-		vmx_caps.pin, vmx_caps.cpu, vmx_caps.cpu2, vmx_caps.exit, vmx_caps.entry);
-	pr_info("guest CR4 allowed %#lx, L1D flush %s\n", vmx_caps.cr4_allowed,
-		!vmx_caps.l1d_flush ? "off" :
-		boot_cpu_has(X86_FEATURE_FLUSH_L1D) ? "IA32_FLUSH_CMD" : "software");
-	return 0;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Per-CPU VMXON */
@@ -670,6 +317,360 @@ void vmx_vcpu_unload(struct vmx_vcpu *vmx)
 	vmx_clear_anywhere(vmx);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Host state around the entry (interrupts off), in enter/leave pairs */
+
+/* What the host had in the registers the guest borrows for one entry. */
+struct vmx_host_regs {
+	unsigned long dr[4];
+	unsigned long dr7;
+	u32 pkru;
+};
+
+/* An XSAVE area in standard form with XSTATE_BV = 0: XRSTOR of it inits. */
+static const u8 vmx_xsave_init[576] __aligned(64);
+
+/*
+ * Load the guest's image. With xsave=N on a host with XSAVE the image is
+ * FXSAVE's (x87/SSE only): the other components the host's XCR0 enables
+ * (upper YMM/ZMM halves, opmasks) are put in their init state first, so
+ * the guest never runs on what a host task left in them.
+ */
+static int vmx_fpu_restore(void *buf, u64 mask)
+{
+	u32 lo = mask, hi = mask >> 32;
+
+	if (!vmx_caps.xsave) {
+		if (vmx_caps.host_xsave)
+			asm volatile("xrstor64 %0"
+				     : : "m"(*(const u8 (*)[576])vmx_xsave_init),
+				       "a"(lo), "d"(hi) : "memory");
+		asm goto("1: fxrstor64 %0\n\t"
+			 _ASM_EXTABLE(1b, %l[fault])
+			 : : "m"(*(u8 (*)[512])buf) : "memory" : fault);
+		return 0;
+	}
+	asm goto("1: xrstor64 %0\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m"(*(u8 (*)[576])buf), "a"(lo), "d"(hi) : "memory" : fault);
+	return 0;
+fault:
+	return -EFAULT;
+}
+
+static void vmx_fpu_save(void *buf, u64 mask)
+{
+	u32 lo = mask, hi = mask >> 32;
+
+	if (!vmx_caps.xsave) {
+		asm volatile("fxsave64 %0" : "=m"(*(u8 (*)[512])buf) : : "memory");
+		return;
+	}
+	asm volatile("xsave64 %0" : "+m"(*(u8 (*)[576])buf) : "a"(lo), "d"(hi) : "memory");
+}
+
+/*
+ * The host-state fields that follow the task (lazy-TLB switches and CR4
+ * updates change CR3/CR4 under us), a TLB flush the vCPU owes, and the
+ * guest's CR2, which the VMCS does not hold.
+ */
+static void vmx_host_state_enter(struct vmx_vcpu *vmx)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
+
+	if (cr3 != vmx->host.cr3) {
+		vmcs_write(HOST_CR3, cr3);
+		vmx->host.cr3 = cr3;
+	}
+	if (cr4 != vmx->host.cr4) {
+		vmcs_write(HOST_CR4, cr4);
+		vmx->host.cr4 = cr4;
+	}
+	if (vmx->need_flush) {
+		vmx_flush_guest(vmx);
+		vmx->need_flush = false;
+	}
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+}
+
+/*
+ * The guest's CR2, and the host state a VM exit does not restore (SDM
+ * 28.5 / 27.5 "Loading Host State"): it sets the GDTR and IDTR limits to
+ * 0xffff, TR's to 0x67, LDTR to 0, and leaves DS/ES/FS selectors alone.
+ */
+static void vmx_host_state_leave(struct vmx_vcpu *vmx)
+{
+	vmx->cr2 = native_read_cr2();
+	load_fixmap_gdt(smp_processor_id());
+	asm volatile("lidt %0" : : "m"(vmx->host.idt));
+	if (vmx->host.ldt)
+		asm volatile("lldt %w0" : : "r"(vmx->host.ldt));
+	invalidate_tss_limit();
+	if (vmx->host.ds)
+		loadsegment(ds, vmx->host.ds);
+	if (vmx->host.es)
+		loadsegment(es, vmx->host.es);
+	/* vCPU threads are kernel threads: a user FS/GS selector is only possible for FS here. */
+	if (vmx->host.fs & 7) {
+		loadsegment(fs, vmx->host.fs);
+		wrmsrl(MSR_FS_BASE, vmx->host.fs_base);
+	}
+}
+
+/* The guest's DR0-3 once it used them (MOV DR exits: vmx/exit.c). */
+static void vmx_guest_dr_enter(struct vmx_vcpu *vmx, struct vmx_host_regs *h)
+{
+	int i;
+
+	h->dr7 = native_get_debugreg(7);
+	if (!vmx->dr_active)
+		return;
+	/*
+	 * Host breakpoints must not fire on guest addresses in the window
+	 * before the entry: DR7 off first (the exit leaves it 0x400 anyway
+	 * and vmx_guest_dr_leave() puts the host's back), as svm/svm.c does.
+	 */
+	if (h->dr7 & VMX_DR7_ENABLES)
+		native_set_debugreg(7, VMX_DR7_FIXED1);
+	for (i = 0; i < 4; i++) {
+		h->dr[i] = native_get_debugreg(i);
+		native_set_debugreg(i, vmx->dr[i]);
+	}
+}
+
+/* VM exit leaves DR7 = 0x400 and DEBUGCTL = 0 (SDM 28.5.1 / 27.5.1). */
+static void vmx_guest_dr_leave(struct vmx_vcpu *vmx, const struct vmx_host_regs *h)
+{
+	int i;
+
+	if (vmx->dr_active)
+		for (i = 0; i < 4; i++)
+			native_set_debugreg(i, h->dr[i]);
+	if (h->dr7 != VMX_DR7_FIXED1)
+		native_set_debugreg(7, h->dr7);
+	if (vmx->host.debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host.debugctl);
+}
+
+/* The guest's x87/SSE/AVX state, XCR0 and PKRU (inside kernel_fpu_begin()). */
+static void vmx_guest_fpu_enter(struct vmx_vcpu *vmx, struct vmx_host_regs *h)
+{
+	if (vmx_fpu_restore(vmx->fpu, vmx_caps.fpu_mask)) {
+		/* Only we write the image; start the guest's FPU afresh if it is bad. */
+		hvm_fpu_reset_image(vmx->fpu, vmx_caps.fpu_size);
+		vmx_fpu_restore(vmx->fpu, vmx_caps.fpu_mask);
+	}
+	/* With xsave=N vmx->xcr0 is x87|SSE: the guest never runs on the host's XCR0. */
+	if (vmx_caps.host_xsave && xgetbv(XCR_XFEATURE_ENABLED_MASK) != vmx->xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	if (boot_cpu_has(X86_FEATURE_OSPKE)) {
+		h->pkru = rdpkru();
+		if (h->pkru != vmx->pkru)
+			wrpkru(vmx->pkru);
+	}
+}
+
+static void vmx_guest_fpu_leave(struct vmx_vcpu *vmx, const struct vmx_host_regs *h)
+{
+	if (boot_cpu_has(X86_FEATURE_OSPKE)) {
+		vmx->pkru = rdpkru();
+		if (vmx->pkru != h->pkru)
+			wrpkru(h->pkru);
+	}
+	/*
+	 * Compare with what the CPU holds rather than with what we loaded: the
+	 * host's XCR0 must be back whatever the entry and exit did to it, or
+	 * the next XRSTORS of a user task faults.
+	 */
+	if (vmx_caps.host_xsave) {
+		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+		if (xcr0 != vmx->xcr0 && xcr0 != vmx_caps.xcr0)
+			pr_warn_once("XCR0 %#llx after a VM exit, guest's was %#llx\n",
+				     xcr0, vmx->xcr0);
+		if (xcr0 != vmx_caps.xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_caps.xcr0);
+	}
+	vmx_fpu_save(vmx->fpu, vmx_caps.fpu_mask);
+}
+
+/*
+ * The core's register file -> VMCS before an entry. RIP the core moved
+ * (an emulated instruction completed) also ends an STI / MOV SS shadow,
+ * as completing the instruction does on the CPU (SDM 26.4.2 / 25.4.2).
+ */
+static void vmx_regs_to_vmcs(struct vmx_vcpu *vmx)
+{
+	struct hvm_vcpu *vcpu = vmx->vcpu;
+	u32 intr;
+
+	if (vcpu->gprs[HVM_GPR_RSP] != vmx->vmcs_rsp) {
+		vmx->vmcs_rsp = vcpu->gprs[HVM_GPR_RSP];
+		vmcs_write(GUEST_RSP, vmx->vmcs_rsp);
+	}
+	if (vcpu->rip == vmx->vmcs_rip)
+		return;
+	vmx->vmcs_rip = vcpu->rip;
+	vmcs_write(GUEST_RIP, vmx->vmcs_rip);
+	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS));
+}
+
+/*
+ * L1TF and MDS-class data sampling, the last thing before the entry
+ * (interrupts off). L1D flush (vmx_probe_l1d_flush()) also clears the CPU
+ * buffers; VERW for MDS/TAA/RFDS otherwise runs in entry.S. MMIO stale
+ * data: where the host asked for buffer clearing only against MMIO
+ * (mmio_stale_data_clear without X86_FEATURE_CLEAR_CPU_BUF_VM), KVM does it
+ * for VMs with an assigned device; hvm guests reach no host MMIO at all,
+ * but a VERW costs little and keeps the host's choice in force.
+ */
+static __always_inline void vmx_flush_before_entry(void)
+{
+	if (vmx_caps.l1d_flush) {
+		if (static_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+			native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+			return;
+		}
+		/* KVM's vmx_l1d_flush(): TLB entries first, then every line. */
+		asm volatile("xorl %%eax, %%eax\n"
+			     "1:\tmovzbl (%[buf], %%rax), %%ecx\n\t"
+			     "addl $4096, %%eax\n\t"
+			     "cmpl %%eax, %[size]\n\t"
+			     "jne 1b\n\t"
+			     "xorl %%eax, %%eax\n\t"
+			     "cpuid\n\t"
+			     "xorl %%eax, %%eax\n"
+			     "2:\tmovzbl (%[buf], %%rax), %%ecx\n\t"
+			     "addl $64, %%eax\n\t"
+			     "cmpl %%eax, %[size]\n\t"
+			     "jne 2b\n\t"
+			     "lfence\n"
+			     : : [buf] "r"(vmx_l1d_flush_buf), [size] "r"((u32)VMX_L1D_FLUSH_SIZE)
+			     : "eax", "ebx", "ecx", "edx", "memory");
+		return;
+	}
+	if (static_branch_unlikely(&mmio_stale_data_clear) &&
+	    !cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF_VM))
+		x86_clear_cpu_buffers();
+}
+
+/**
+ * hvm_vmx_spec_ctrl_restore() - entry.S, after the exit, before its RET
+ *
+ * Guests cannot write IA32_SPEC_CTRL (not in the MSR allowlist), so the
+ * host's value stayed in force; but legacy IBRS (X86_FEATURE_KERNEL_IBRS)
+ * only protects when written after a less privileged predictor mode ran,
+ * as KVM's vmx_spec_ctrl_restore_host() does.
+ */
+noinstr void hvm_vmx_spec_ctrl_restore(void)
+{
+	if (cpu_feature_enabled(X86_FEATURE_KERNEL_IBRS))
+		native_wrmsrl(MSR_IA32_SPEC_CTRL, this_cpu_read(x86_spec_ctrl_current));
+	barrier_nospec();
+}
+
+/* The world switch proper: guest context on, flushes, entry, guest context off. */
+static noinstr int vmx_vcpu_enter_exit(struct vmx_vcpu *vmx)
+{
+	int ret;
+
+	vmx_guest_enter_irqoff();
+	vmx_flush_before_entry();
+	ret = hvm_vmx_enter(vmx->vcpu->gprs, vmx->launched);
+	vmx_guest_exit_irqoff();
+	return ret;
+}
+
+/**
+ * vmx_vcpu_run() - ops->vcpu_run: enter the guest once, handle the exit
+ * @vcpu: the vCPU, on its own thread
+ *
+ * The FPU is the guest's between kernel_fpu_begin() and kernel_fpu_end();
+ * interrupts are off from the last stop check to the exit, so a kick
+ * either is seen before entry or forces the exit. Longer than most
+ * functions here because every step between the two must stay in this
+ * order (see the comments); the steps themselves are the pairs above.
+ *
+ * Return: 0 to continue, 1 when the VM stops, or a negative errno.
+ */
+static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = vcpu->arch;
+	struct vmx_host_regs host;
+	struct vmx_exit e = {};
+	u64 t0, t1;
+	int ret, r;
+
+	kernel_fpu_begin();
+	local_irq_disable();
+	/* Stop requests and the core's "guest entry blocked" flag, with IRQs off. */
+	if (hvm_vcpu_should_exit(vcpu)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return 0;
+	}
+	/*
+	 * VMX is already off on this CPU (it is going offline): the core
+	 * sleeps a tick and we continue on a CPU that can run guests.
+	 */
+	if (unlikely(!hvm_cpu_virt_on())) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return -EAGAIN;
+	}
+	vmx_regs_to_vmcs(vmx);
+	/* The event for this entry and the window exits (kmod/event.c). */
+	hvm_inject_pending(vcpu);
+	vmx_host_state_enter(vmx);
+	vmx_guest_dr_enter(vmx, &host);
+	vmx_guest_fpu_enter(vmx, &host);
+	vmx_ibpb_if_other_vm(vmx->vm);
+	vmx_guest_timing_enter_irqoff();
+	t0 = local_clock();
+	ret = vmx_vcpu_enter_exit(vmx);
+	t1 = local_clock();
+	/*
+	 * VMSCAPE: the guest may have trained predictions aimed at host user
+	 * space; the next return to user mode on this CPU does an IBPB.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
+	vmx_host_state_leave(vmx);
+	vmx_guest_fpu_leave(vmx, &host);
+	vmx_guest_dr_leave(vmx, &host);
+	if (!ret) {
+		vmx->launched = true;
+		vmx_read_exit(vmx, &e);
+	} else if (ret == 1) {
+		e.insn_error = vmcs_read32(VM_INSTRUCTION_ERROR);
+		vmx_reset_launch(vmx);
+	}
+	/*
+	 * Take the interrupt that ended the guest (and any tick) while the
+	 * task still counts as in the guest, as KVM does; then stop guest
+	 * time. kernel_fpu_end() with interrupts on (6.13+ insists).
+	 */
+	local_irq_enable();
+	asm volatile("nop");	/* STI's interrupt shadow */
+	local_irq_disable();
+	vmx_guest_timing_exit_irqoff();
+	local_irq_enable();
+	kernel_fpu_end();
+
+	vcpu->stats[HVM_STAT_RUNS]++;
+	vcpu->guest_ns += t1 - t0;
+	if (ret || (e.reason & EXIT_REASON_ENTRY_FAILED))
+		return vmx_entry_failed(vmx, &e, ret);
+
+	r = vmx_handle_exit(vmx, &e);
+	vcpu->host_ns += local_clock() - t1;
+	return r;
+}
+
 const struct hvm_arch_ops hvm_vmx_ops = {
 	.name			= "vmx",
 	.probe			= vmx_probe,
@@ -687,4 +688,11 @@ const struct hvm_arch_ops hvm_vmx_ops = {
 	.vcpu_run		= vmx_vcpu_run,
 	.get_regs		= vmx_get_regs,
 	.set_regs		= vmx_set_regs,
+	.get_ctl		= vmx_get_ctl,
+	.set_ctl		= vmx_set_ctl,
+	.msr_get		= vmx_msr_get,
+	.msr_set		= vmx_msr_set,
+	.inject_event		= vmx_inject_event,
+	.set_windows		= vmx_set_windows,
+	.get_interruptibility	= vmx_get_interruptibility,
 };

@@ -25,13 +25,16 @@
  * @ept_vpid:	IA32_VMX_EPT_VPID_CAP
  * @cr0_fixed0 ... @cr4_fixed1: the fixed-bit MSRs
  * @vpid, @unrestricted, @ins_outs_info: optional features in use
- * @mtf:	the monitor trap flag control may be set
+ * @irq_window, @nmi_window: interrupt- / NMI-window exiting may be set
+ *		(the NMI window needs virtual NMIs)
  * @xsave:	guests get XSAVE (host has it and module param xsave=Y)
  * @host_xsave: the host has CR4.OSXSAVE (XCR0 exists, whatever @xsave)
  * @xcr0:	the host's XCR0 (0 without @host_xsave)
  * @fpu_size:	the buffer size for a guest's x87/SSE/AVX state
- * @cr4_allowed: CR4 bits a guest may set (what hvm virtualizes and
- *		advertises, within IA32_VMX_CR4_FIXED1)
+ * @fpu_mask:	the XSAVE components switched for the guest (host XCR0 &
+ *		x87/SSE/AVX/AVX-512), also with xsave=N (their init state)
+ * @cr4_allowed: CR4 bits a guest state may hold: the core's
+ *		hvm_cr4_guest_bits() plus the host-owned MCE
  * @l1d_flush:	flush L1D before every VM entry (L1TF mitigation)
  * @preempt_timer: the VMX-preemption timer value loaded on every entry
  *		(0: not used), worth about VMX_SLICE_US of guest time
@@ -46,13 +49,13 @@ struct vmx_caps {
 	bool vpid;
 	bool unrestricted;
 	bool ins_outs_info;
-	bool mtf;
+	bool irq_window, nmi_window;
 	bool xsave;
 	bool host_xsave;
 	bool l1d_flush;
 	u64 xcr0;
 	unsigned long cr4_allowed;
-	u64 guest_xcr0_mask;
+	u64 fpu_mask;
 	unsigned int fpu_size;
 	u32 preempt_timer;
 };
@@ -105,9 +108,6 @@ struct vmx_vm {
  * hardware_disable).
  */
 struct vmx_vcpu {
-	/* Guest GPRs by x86 register number; [4] (RSP) lives in the VMCS. Offset 0: entry.S. */
-	unsigned long gprs[16];			/* [t] */
-
 	struct hvm_vcpu *vcpu;			/* [c] */
 	struct vmx_vm *vm;			/* [c] */
 	void *vmcs;				/* [c] VMCS region */
@@ -127,15 +127,12 @@ struct vmx_vcpu {
 	unsigned long dr6;			/* [t] guest DR6 (virtual: #DB is intercepted) */
 	bool dr_active;				/* [t] guest DR0-3 must be in hardware */
 	void *fpu;				/* [t] guest XSAVE/FXSAVE image */
+	u32 cpu_ctls;				/* [t] cached CPU_BASED_VM_EXEC_CONTROL */
 	/*
-	 * An exception that arose while the CPU delivered another event
-	 * (IDT-vectoring information valid) and must follow it: injected
-	 * at the next exit with a free event slot (an MTF exit right after
-	 * the first event's delivery when the CPU has the monitor trap
-	 * flag). 0: none. [t]
+	 * RIP and RSP as the VMCS holds them (written back from the core's
+	 * register file before an entry only when they differ). [t]
 	 */
-	u32 queued_info;
-	u32 queued_error;
+	u64 vmcs_rip, vmcs_rsp;
 
 	struct vmx_msr_entry *guest_msrs;	/* [t] VM-entry load + VM-exit store */
 	struct vmx_msr_entry *host_msrs;	/* [t] VM-exit load */
@@ -260,6 +257,20 @@ static __always_inline void vmcs_write(unsigned long field, unsigned long val)
 		vmx_vmwrite_error(field, val);
 }
 
+/* What one exit left in the VMCS, read while interrupts are still off. */
+struct vmx_exit {
+	bool machine_check;	/* a machine check caused it (handled by the host) */
+	u32 reason;
+	u32 len;
+	u32 intr_info;
+	u32 insn_error;
+	u64 qual;
+	u64 rip;
+};
+
+/* ---- vmx/caps.c ---- */
+int vmx_probe(u64 *features, u32 *nr_asids);
+
 /* ---- vmx/vmx.c ---- */
 /* The software L1D flush reads this much (KVM: 1 << L1D_CACHE_ORDER pages). */
 #define VMX_L1D_FLUSH_SIZE	(16 * PAGE_SIZE)
@@ -273,34 +284,49 @@ void vmx_vcpu_unload(struct vmx_vcpu *vmx);
 /* ---- vmx/vmcs.c ---- */
 int vmx_vcpu_create(struct hvm_vcpu *vcpu);
 void vmx_vcpu_destroy(struct hvm_vcpu *vcpu);
-void vmx_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
-int vmx_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
-void vmx_read_regs(struct vmx_vcpu *vmx, struct hvm_regs *regs);
-void vmx_write_regs(struct vmx_vcpu *vmx, const struct hvm_regs *regs);
 void vmx_write_host_percpu(struct vmx_vcpu *vmx, int cpu);
 void vmx_save_host_task(struct vmx_vcpu *vmx);
 unsigned long vmx_guest_cr0(void);
 unsigned long vmx_guest_cr4(void);
 unsigned long vmx_actual_cr0(unsigned long cr0);
 unsigned long vmx_actual_cr4(unsigned long cr4);
+
+/* ---- vmx/regs.c ---- */
+void vmx_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
+int vmx_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+void vmx_read_regs(struct vmx_vcpu *vmx, struct hvm_regs *regs);
+void vmx_write_regs(struct vmx_vcpu *vmx, const struct hvm_regs *regs);
 void vmx_update_efer(struct vmx_vcpu *vmx, u64 efer);
 int vmx_load_pdptrs(struct vmx_vcpu *vmx);
+unsigned int vmx_cpl(void);
+u64 vmx_get_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl);
+int vmx_set_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl, u64 val);
+int vmx_msr_get(struct hvm_vcpu *vcpu, u32 msr, u64 *val);
+int vmx_msr_set(struct hvm_vcpu *vcpu, u32 msr, u64 val);
+void vmx_inject_event(struct hvm_vcpu *vcpu, const struct hvm_guest_event *ev);
+void vmx_set_windows(struct hvm_vcpu *vcpu, bool irq, bool nmi);
+u32 vmx_get_interruptibility(struct hvm_vcpu *vcpu);
 
 /* ---- vmx/exit.c ---- */
-int vmx_vcpu_run(struct hvm_vcpu *vcpu);
+void vmx_read_exit(struct vmx_vcpu *vmx, struct vmx_exit *e);
+int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+int vmx_entry_failed(struct vmx_vcpu *vmx, const struct vmx_exit *e, int ret);
 
-/* ---- vmx/ept.c ---- */
+/* ---- vmx/ept.c, vmx/vpid.c ---- */
 extern const struct hvm_npt_format vmx_ept_format;
 int vmx_vm_init(struct hvm_vm *vm);
 void vmx_vm_destroy(struct hvm_vm *vm);
 void vmx_flush_guest(struct vmx_vcpu *vmx);
 void vmx_flush_all_ept(void);
+u16 vmx_vpid_alloc(void);
+void vmx_vpid_free(u16 vpid);
 
 /* ---- vmx/entry.S ---- */
 /*
  * Returns 0 after a VM exit, 1 on VMfail, 2 when VMWRITE/VMLAUNCH/
  * VMRESUME faulted (VMX turned off under us).
  */
+/* @gprs: the core's register file (struct hvm_vcpu.gprs, HVM_GPR_* order). */
 int hvm_vmx_enter(unsigned long *gprs, unsigned long launched);
 extern const char hvm_vmx_exit[];
 /* Calls the kernel's NMI entry on a synthetic interrupt frame (IRQs off). */
