@@ -109,6 +109,9 @@ FIXTURE_VARIANT_ADD(same, fpu) {
 FIXTURE_VARIANT_ADD(same, strio) {
 	.image = "strio.elf", .mem = "16M",
 };
+FIXTURE_VARIANT_ADD(same, rules) {
+	.image = "rules.elf", .mem = "16M",
+};
 /* Event delivery interrupted by exits (guests/evt-*.c) */
 FIXTURE_VARIANT_ADD(same, evt_de) {
 	.image = "evt-de.elf", .mem = "16M",

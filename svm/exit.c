@@ -260,7 +260,12 @@ static int svm_decode_wbinvd(struct svm_vcpu *sv, struct hvm_exit *e)
 		e->insn_len = svm_insn_len(sv, 0);
 		return 0;
 	}
-	if (svm_decode_0f(sv, 0x09, false, &insn))
+	/*
+	 * QEMU (7.2 TCG) reports INVD (0F 08) with this exit code too, so
+	 * accept both opcodes: either is a no-op for the core at CPL 0.
+	 */
+	if (svm_decode_0f(sv, 0x09, false, &insn) &&
+	    svm_decode_0f(sv, 0x08, false, &insn))
 		return -EINVAL;
 	e->insn_len = insn.len;
 	return 0;

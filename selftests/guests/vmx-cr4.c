@@ -2,10 +2,11 @@
 /*
  * vmx-cr4: the CR4 a guest may own (64-bit, Intel hosts).
  *
- * CR4.MCE is host-owned but virtual: the guest reads back exactly what it
- * wrote while the CPU keeps the host's MCE. Bits hvm neither virtualizes
- * nor advertises (PCIDE, PKE, LA57, CET, PKS, LAM_SUP, reserved bits) get
- * #GP and leave CR4 unchanged, whatever the host CPU supports.
+ * The CPU keeps the host's CR4.MCE underneath (host-owned), but the guest
+ * sees MCE clear and, like every bit hvm neither virtualizes nor advertises
+ * (MCE: CPUID says no machine-check architecture; PCIDE, PKE, LA57, CET,
+ * PKS, LAM_SUP, reserved bits), cannot set it: #GP, CR4 unchanged,
+ * whatever the host CPU supports. Same rule as on AMD-V (kmod/x86.c).
  */
 #include "lib/guest.h"
 
@@ -51,13 +52,7 @@ int main(void)
 	uintptr_t cr4 = read_cr4();
 
 	printf("cr4.mce=%u\n", (unsigned int)!!(cr4 & CR4_MCE));
-	write_cr4(cr4 | CR4_MCE);
-	printf("after set: cr4.mce=%u\n", (unsigned int)!!(read_cr4() & CR4_MCE));
-	write_cr4(cr4 & ~CR4_MCE);
-	printf("after clear: cr4.mce=%u\n", (unsigned int)!!(read_cr4() & CR4_MCE));
-	if (read_cr4() != (cr4 & ~CR4_MCE))
-		failed++;
-
+	try_set("mce", CR4_MCE);
 	try_set("pcide", CR4_PCIDE);
 	try_set("pke", CR4_PKE);
 	try_set("la57", CR4_LA57);
