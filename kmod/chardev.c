@@ -208,6 +208,9 @@ static int hvm_ioc_regs(struct hvm_vm *vm, void __user *arg, bool set)
 	}
 	if (set) {
 		r = hvm_ops->set_regs(vm->vcpus[index], regs);
+		/* A new state is not halted (nor is an event pending for it). */
+		if (!r)
+			vm->vcpus[index]->halted = false;
 	} else {
 		memset(regs, 0, sizeof(*regs));
 		hvm_ops->get_regs(vm->vcpus[index], regs);

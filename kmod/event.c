@@ -161,6 +161,19 @@ void hvm_inject_pending(struct hvm_vcpu *vcpu)
 }
 
 /**
+ * hvm_vcpu_has_interrupt() - would an event end a halt now?
+ * @vcpu: the vCPU
+ *
+ * An NMI, or an external interrupt raised for it (a halted vCPU has
+ * RFLAGS.IF set, so it will take it). Any context.
+ */
+bool hvm_vcpu_has_interrupt(struct hvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->nmi_pending) ||
+	       find_first_bit(vcpu->irr, 256) < 256;
+}
+
+/**
  * hvm_vcpu_raise_irq() - an external interrupt for the vCPU
  * @vcpu: the vCPU
  * @vector: the vector (32-255)

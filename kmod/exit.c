@@ -335,6 +335,24 @@ static int hvm_exit_cr(struct hvm_vcpu *vcpu, const struct hvm_exit *e)
 	return 0;
 }
 
+/*
+ * HLT (SDM vol. 2 HLT): RIP moves past it and the vCPU halts until an
+ * interrupt, an NMI or a reset. With RFLAGS.IF set the vCPU thread sleeps
+ * until one is raised (kmod/vcpu.c). With IF clear and no NMI pending
+ * nothing can ever wake it: the VM stops with reason halt, RIP past the
+ * HLT so a restart resumes after it.
+ */
+static int hvm_exit_hlt(struct hvm_vcpu *vcpu, const struct hvm_exit *e)
+{
+	vcpu->stats[HVM_STAT_HLT]++;
+	hvm_skip(vcpu, e);
+	if (!(hvm_ops->get_ctl(vcpu, HVM_CTL_RFLAGS) & X86_EFLAGS_IF) &&
+	    !READ_ONCE(vcpu->nmi_pending))
+		return hvm_vcpu_stop(vcpu, HVM_STOP_HALT, 0);
+	WRITE_ONCE(vcpu->halted, true);
+	return 0;
+}
+
 /* ---- nested paging ---- */
 
 static int hvm_exit_npf(struct hvm_vcpu *vcpu, struct hvm_exit *e)
@@ -433,13 +451,7 @@ int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
 	case HVM_EXIT_WRMSR:
 		return hvm_exit_msr(vcpu, e, true);
 	case HVM_EXIT_HLT:
-		/*
-		 * No interrupt source can wake the vCPU yet: stop with reason
-		 * halt, RIP past the HLT so a restart resumes after it.
-		 */
-		vcpu->stats[HVM_STAT_HLT]++;
-		hvm_skip(vcpu, e);
-		return hvm_vcpu_stop(vcpu, HVM_STOP_HALT, 0);
+		return hvm_exit_hlt(vcpu, e);
 	case HVM_EXIT_HYPERCALL:
 		vcpu->stats[HVM_STAT_HYPERCALL]++;
 		vcpu->gprs[HVM_GPR_RAX] =

@@ -264,6 +264,39 @@ struct hvm_mmio_range {
 
 #define HVM_MMIO_MAX		8
 
+/* Port I/O device models (kmod/io.c) */
+
+/**
+ * struct hvm_pio_ops - a device model's port callbacks
+ * @read: fill *@val (low @size bytes: 1, 2 or 4) from @port
+ * @write: write the low @size bytes of @val to @port
+ *
+ * Called on the accessing vCPU's thread (preemptible). Return 0, 1 when
+ * the access stopped the VM (hvm_vcpu_stop()), or a negative errno (the
+ * VM stops with reason internal).
+ */
+struct hvm_pio_ops {
+	int (*read)(struct hvm_vcpu *vcpu, void *priv, u16 port,
+		    unsigned int size, u32 *val);
+	int (*write)(struct hvm_vcpu *vcpu, void *priv, u16 port,
+		     unsigned int size, u32 val);
+};
+
+/* struct hvm_pio_range - ports [base, base + count) [c] */
+struct hvm_pio_range {
+	u16 base;
+	u16 count;
+	const struct hvm_pio_ops *ops;
+	void *priv;
+};
+
+#define HVM_PIO_MAX		16
+
+/* An interrupt controller's input (kmod/irq.c): called with the line's new level. */
+typedef void (*hvm_irq_sink_fn)(struct hvm_vm *vm, void *priv, unsigned int irq,
+				bool level);
+#define HVM_IRQ_SINKS		4
+
 /* Per-VM console ring: a power of two, at least 64 KiB (SPEC). */
 #define HVM_CONSOLE_SIZE	(64 * 1024)
 
@@ -317,6 +350,13 @@ struct hvm_vcpu {
 	struct hvm_guest_event exc_next;
 	unsigned long irr[BITS_TO_LONGS(256)];
 	bool nmi_pending;
+
+	/*
+	 * HLT with RFLAGS.IF set: the vCPU thread sleeps on @halt_wq until an
+	 * interrupt or NMI is pending or the VM stops (kmod/vcpu.c).
+	 */
+	bool halted;				/* [t] */
+	wait_queue_head_t halt_wq;
 
 	/* A nested page fault that keeps recurring without progress. [t] */
 	u64 npf_last_gpa;
@@ -394,6 +434,14 @@ struct hvm_vm {
 	/* MMIO device models (kmod/mmio.c), registered at creation. [c] */
 	struct hvm_mmio_range mmio[HVM_MMIO_MAX];
 	unsigned int nr_mmio;
+	struct hvm_pio_range pio[HVM_PIO_MAX];
+	unsigned int nr_pio;
+	/* Interrupt lines (kmod/irq.c): controllers that listen to them. [c] */
+	struct {
+		hvm_irq_sink_fn fn;
+		void *priv;
+	} irq_sinks[HVM_IRQ_SINKS];
+	unsigned int nr_irq_sinks;
 	void *testdev;				/* kmod/testdev.c, or NULL */
 
 	void *arch;				/* vendor state */
@@ -612,6 +660,20 @@ int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
 		      const struct hvm_mmio_ops *ops, void *priv);
 int hvm_mmio_access(struct hvm_vcpu *vcpu, const struct hvm_exit *e);
 
+int hvm_pio_register(struct hvm_vm *vm, u16 base, u16 count,
+		     const struct hvm_pio_ops *ops, void *priv);
+
+/* ---- kmod/irq.c: interrupt lines from devices to the controllers ---- */
+/* ISA IRQs 0-15 and I/O APIC GSIs 16-23 share one number space. */
+#define HVM_NR_IRQS		24
+int hvm_irq_add_sink(struct hvm_vm *vm, hvm_irq_sink_fn fn, void *priv);
+void hvm_irq_line(struct hvm_vm *vm, unsigned int irq, bool level);
+void hvm_irq_pulse(struct hvm_vm *vm, unsigned int irq);
+
+/* ---- kmod/devices.c: the virtual platform's device models ---- */
+int hvm_devices_create(struct hvm_vm *vm);
+void hvm_devices_destroy(struct hvm_vm *vm);
+
 /* kmod/testdev.c: the selftests' MMIO device (module parameter testdev) */
 #define HVM_TESTDEV_BASE	0xfebf0000ULL
 int hvm_testdev_init(struct hvm_vm *vm);
@@ -623,6 +685,7 @@ int hvm_queue_exception(struct hvm_vcpu *vcpu, u8 vector, bool has_error,
 void hvm_event_interrupted(struct hvm_vcpu *vcpu, const struct hvm_guest_event *ev);
 void hvm_inject_pending(struct hvm_vcpu *vcpu);
 void hvm_vcpu_raise_irq(struct hvm_vcpu *vcpu, u8 vector);
+bool hvm_vcpu_has_interrupt(struct hvm_vcpu *vcpu);
 void hvm_vcpu_raise_nmi(struct hvm_vcpu *vcpu);
 
 /* ---- kmod/x86.c: architectural rules, once for both vendors ---- */

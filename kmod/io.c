@@ -155,11 +155,69 @@ static void hvm_uart_access(struct hvm_vm *vm, u16 port, unsigned int size,
 		wake_up_interruptible(&vm->console_wq);
 }
 
+/**
+ * hvm_pio_register() - serve ports [@base, @base + @count) with @ops
+ * @vm: the VM, not yet visible to anyone (creation)
+ * @base: first port
+ * @count: number of ports
+ * @ops: the callbacks
+ * @priv: passed to them
+ *
+ * Registered ranges come before the built-in ports (COM1, the exit port).
+ *
+ * Return: 0, -EINVAL for an empty, wrapping or overlapping range, -ENOSPC
+ * when the VM has HVM_PIO_MAX ranges already.
+ */
+int hvm_pio_register(struct hvm_vm *vm, u16 base, u16 count,
+		     const struct hvm_pio_ops *ops, void *priv)
+{
+	struct hvm_pio_range *r;
+	unsigned int i;
+
+	if (!count || (u32)base + count > 0x10000)
+		return -EINVAL;
+	for (i = 0; i < vm->nr_pio; i++) {
+		r = &vm->pio[i];
+		if (base < r->base + r->count && r->base < base + count)
+			return -EINVAL;
+	}
+	if (vm->nr_pio == HVM_PIO_MAX)
+		return -ENOSPC;
+	r = &vm->pio[vm->nr_pio++];
+	r->base = base;
+	r->count = count;
+	r->ops = ops;
+	r->priv = priv;
+	return 0;
+}
+
+static const struct hvm_pio_range *hvm_pio_find(struct hvm_vm *vm, u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_pio; i++)
+		if (port >= vm->pio[i].base &&
+		    port - vm->pio[i].base < vm->pio[i].count)
+			return &vm->pio[i];
+	return NULL;
+}
+
 int hvm_io_emulate(struct hvm_vcpu *vcpu, u16 port, unsigned int size,
 		   bool in, u32 *val)
 {
 	struct hvm_vm *vm = vcpu->vm;
 	u32 mask = size == 4 ? ~0U : (1U << (8 * size)) - 1;
+	const struct hvm_pio_range *r = hvm_pio_find(vm, port);
+	int ret;
+
+	if (r) {
+		if (!in)
+			return r->ops->write(vcpu, r->priv, port, size, *val & mask);
+		*val = 0;
+		ret = r->ops->read(vcpu, r->priv, port, size, val);
+		*val &= mask;
+		return ret;
+	}
 
 	if (port >= HVM_COM1_BASE && port <= HVM_COM1_BASE + 7) {
 		if (in)

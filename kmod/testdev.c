@@ -11,8 +11,13 @@
  *   0x18       IRQ      write only: the low byte is a vector (32-255) raised
  *                       as an external interrupt on the writing vCPU
  *   0x20       NMI      write only: raises an NMI on the writing vCPU
+ *   0x28       TIMER    write only (8 bytes): bits 7:0 a vector, bits 63:8 a
+ *                       delay in microseconds: the vector is raised on the
+ *                       writing vCPU once the delay has passed (a one-shot
+ *                       host hrtimer; a new write re-arms it)
  *   other      reads return all ones, writes are ignored
  */
+#include <linux/hrtimer.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -28,13 +33,28 @@ MODULE_PARM_DESC(testdev, "Give new VMs the selftests' MMIO device at 0xfebf0000
 #define TD_COUNT	0x10
 #define TD_IRQ		0x18
 #define TD_NMI		0x20
+#define TD_TIMER	0x28
 
-/* Locking: [d] lock (vCPU threads of one VM access it concurrently). */
+/*
+ * Locking: [d] lock (vCPU threads of one VM access it concurrently);
+ * [h] set before the timer is armed, read by its callback.
+ */
 struct hvm_testdev {
 	spinlock_t lock;
 	u8 scratch[16];		/* [d] */
 	u64 count;		/* [d] */
+	struct hrtimer timer;
+	struct hvm_vcpu *timer_vcpu;	/* [h] */
+	u8 timer_vector;		/* [h] */
 };
+
+static enum hrtimer_restart hvm_testdev_fire(struct hrtimer *t)
+{
+	struct hvm_testdev *td = container_of(t, struct hvm_testdev, timer);
+
+	hvm_vcpu_raise_irq(td->timer_vcpu, td->timer_vector);
+	return HRTIMER_NORESTART;
+}
 
 static int hvm_testdev_read(struct hvm_vcpu *vcpu, void *priv, u64 off,
 			    void *val, unsigned int len)
@@ -67,10 +87,19 @@ static int hvm_testdev_write(struct hvm_vcpu *vcpu, void *priv, u64 off,
 		memcpy(td->scratch + off, val, len);
 	spin_unlock(&td->lock);
 
-	if (off == TD_IRQ && vector >= 32)
+	if (off == TD_IRQ && vector >= 32) {
 		hvm_vcpu_raise_irq(vcpu, vector);
-	else if (off == TD_NMI)
+	} else if (off == TD_NMI) {
 		hvm_vcpu_raise_nmi(vcpu);
+	} else if (off == TD_TIMER && len == 8 && vector >= 32) {
+		u64 delay_us = *(const u64 *)val >> 8;
+
+		hrtimer_cancel(&td->timer);
+		td->timer_vcpu = vcpu;
+		td->timer_vector = vector;
+		hrtimer_start(&td->timer, ns_to_ktime(min_t(u64, delay_us, 10000000) * 1000),
+			      HRTIMER_MODE_REL);
+	}
 	return 0;
 }
 
@@ -97,6 +126,8 @@ int hvm_testdev_init(struct hvm_vm *vm)
 	if (!td)
 		return -ENOMEM;
 	spin_lock_init(&td->lock);
+	hrtimer_init(&td->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	td->timer.function = hvm_testdev_fire;
 	r = hvm_mmio_register(vm, HVM_TESTDEV_BASE, PAGE_SIZE, &hvm_testdev_ops, td);
 	if (r) {
 		kfree(td);
@@ -106,8 +137,17 @@ int hvm_testdev_init(struct hvm_vm *vm)
 	return 0;
 }
 
-/** hvm_testdev_free() - free what hvm_testdev_init() allocated */
+/**
+ * hvm_testdev_free() - free what hvm_testdev_init() allocated
+ * @vm: the VM, its vCPUs still allocated (the timer may name one)
+ */
 void hvm_testdev_free(struct hvm_vm *vm)
 {
-	kfree(vm->testdev);
+	struct hvm_testdev *td = vm->testdev;
+
+	if (!td)
+		return;
+	hrtimer_cancel(&td->timer);
+	kfree(td);
+	vm->testdev = NULL;
 }

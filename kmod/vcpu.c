@@ -85,6 +85,8 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 	if (cpu >= 0 && cpu != me)
 		smp_call_function_single(cpu, hvm_kick_ipi, NULL, 0);
 	put_cpu();
+	/* A vCPU halted with IF=1 sleeps instead: wake it to look again. */
+	wake_up(&vcpu->halt_wq);
 }
 
 void hvm_vcpu_wake(struct hvm_vcpu *vcpu)
@@ -127,6 +129,28 @@ int hvm_vcpu_stop(struct hvm_vcpu *vcpu, enum hvm_stop_reason reason, u64 code)
 	return 1;
 }
 
+/* Something a halted vCPU must wake for (see hvm_vcpu_halt_wait()). */
+static bool hvm_vcpu_wake_pending(struct hvm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->stop_requested) ||
+	       READ_ONCE(hvm_entry_blocked) || hvm_vcpu_has_interrupt(vcpu);
+}
+
+/*
+ * HLT with RFLAGS.IF set (kmod/exit.c): the processor stays halted until an
+ * interrupt, NMI or reset (SDM vol. 2 HLT, vol. 3A 9.1.x "activity states").
+ * The thread sleeps, using no host CPU, until hvm_vcpu_raise_irq() /
+ * _raise_nmi() or a stop kicks it; a pending event ends the halt and the
+ * next entry delivers it (RIP is already past the HLT). Freezable, like
+ * the rest of the loop.
+ */
+static void hvm_vcpu_halt_wait(struct hvm_vcpu *vcpu)
+{
+	wait_event_freezable(vcpu->halt_wq, hvm_vcpu_wake_pending(vcpu));
+	if (hvm_vcpu_has_interrupt(vcpu))
+		WRITE_ONCE(vcpu->halted, false);
+}
+
 static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 {
 	struct hvm_vm *vm = vcpu->vm;
@@ -155,6 +179,10 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 			}
 			/* A suspend is going on around us (we are not frozen). */
 			schedule_timeout_uninterruptible(1);
+			continue;
+		}
+		if (READ_ONCE(vcpu->halted)) {
+			hvm_vcpu_halt_wait(vcpu);
 			continue;
 		}
 		r = hvm_ops->vcpu_run(vcpu);
@@ -243,6 +271,7 @@ int hvm_vcpu_create(struct hvm_vm *vm, unsigned int index)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->index = index;
+	init_waitqueue_head(&vcpu->halt_wq);
 	vcpu->cpu = -1;
 	preempt_notifier_init(&vcpu->pn, &hvm_preempt_ops);
 

@@ -66,10 +66,10 @@ static void hvm_vm_release(struct kref *ref)
 {
 	struct hvm_vm *vm = container_of(ref, struct hvm_vm, ref);
 
+	hvm_devices_destroy(vm);	/* device timers may name a vCPU */
 	hvm_vm_free_vcpus(vm);
 	hvm_mmu_destroy(vm);
 	hvm_mem_free(vm);
-	hvm_testdev_free(vm);
 	kvfree(vm->console);
 	mem_cgroup_put(vm->memcg);
 	ida_free(&hvm_vm_ida, vm->id);
@@ -259,13 +259,13 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 		goto err_free_id;
 	}
 
-	r = hvm_testdev_init(vm);
+	r = hvm_devices_create(vm);
 	if (r)
 		goto err_free_console;
 
 	r = hvm_mmu_init(vm);
 	if (r)
-		goto err_free_testdev;
+		goto err_devices;
 
 	r = hvm_hw_get();
 	if (r) {
@@ -309,8 +309,8 @@ err_hw:
 	hvm_hw_put();
 err_mmu:
 	hvm_mmu_destroy(vm);
-err_free_testdev:
-	hvm_testdev_free(vm);
+err_devices:
+	hvm_devices_destroy(vm);
 err_free_console:
 	kvfree(vm->console);
 err_free_id:

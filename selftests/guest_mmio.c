@@ -26,6 +26,7 @@
 
 FIXTURE(mm) {
 	struct hvm_guest_run g;
+	struct hvm_exec c;
 };
 
 static int set_testdev(const char *v)
@@ -48,6 +49,7 @@ FIXTURE_SETUP(mm)
 FIXTURE_TEARDOWN(mm)
 {
 	set_testdev("0");
+	hvm_cmd_free(&self->c);
 	hvm_guest_run_free(&self->g);
 	hvm_destroy_prefix(hvm_vm_prefix(TAG));
 }
@@ -124,6 +126,65 @@ TEST_F(mm, without_testdev_the_range_is_outside_ram)
 	ASSERT_OUTPUT("", self->g.console);
 	ASSERT_STOP_REASON(HVM_STOP_FAULT, &self->g.st);
 	ASSERT_EQ(TESTDEV_BASE, self->g.st.fault_gpa);
+}
+
+/* Nanoseconds the thread @pid has run on a CPU (/proc/PID/schedstat). */
+static long long thread_cpu_ns(pid_t pid)
+{
+	char path[64];
+	long long ns = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &ns) != 1)
+		ns = -1;
+	fclose(f);
+	return ns;
+}
+
+/*
+ * HLT with IF=1 sleeps until an interrupt (SDM vol. 2 HLT): the vCPU
+ * thread uses no CPU while the guest waits for the device's 1 s timer,
+ * the interrupt then arrives right after the HLT, and HLT with IF=0 and
+ * nothing pending still stops the VM with reason halt.
+ */
+TEST_F(mm, hlt_with_interrupts_on_sleeps_until_the_interrupt)
+{
+	const char *name = hvm_vm_name(TAG);
+	struct hvm_vm_status st;
+	char comm[48];
+	long long t0, t1;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_testdev("1"));
+	HVCTL_OK(&self->c, "create", name, "--memory", "16M", "--image",
+		 hvm_guest("halt-wake.elf"));
+	HVCTL_OK(&self->c, "start", name);
+	usleep(300000);
+	snprintf(comm, sizeof(comm), "hvm-%s/0", name);
+	pid = hvm_find_thread(comm);
+	ASSERT_NE(0, pid);
+	t0 = thread_cpu_ns(pid);
+	usleep(400000);
+	t1 = thread_cpu_ns(pid);
+	ASSERT_LE(0, t0);
+	ASSERT_EQ(0, hvm_vm_status(name, &st, NULL, 0));
+	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state);
+	/* A busy wait would be ~400 ms; a sleeping thread runs for nothing. */
+	ASSERT_GT(50000000LL, t1 - t0) {
+		TH_LOG("halted vCPU thread ran %lld ns in 400 ms", t1 - t0);
+	}
+
+	ASSERT_EQ(0, hvm_vm_wait_stopped(name, 20000, &st));
+	ASSERT_STOP_REASON(HVM_STOP_HALT, &st);
+	ASSERT_EQ(2ull, st.stats[HVM_STAT_HLT]);
+	HVCTL_OK(&self->c, "console", name);
+	ASSERT_OUTPUT("halting with IF=1\n"
+		      "woke: irq=1 at-hlt=1\n"
+		      "halting with IF=0\n", self->c.out);
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtual platform: every device model a VM gets, created in one place
+ * at VM creation (before the VM is visible, so their port and MMIO ranges
+ * and interrupt sinks are constant afterwards) and destroyed in reverse
+ * order when the last reference goes, after the vCPUs stopped.
+ */
+#include "hvm.h"
+
+/**
+ * hvm_devices_create() - give @vm its devices
+ * @vm: the VM being created
+ *
+ * Return: 0, or a negative errno with nothing left allocated.
+ */
+int hvm_devices_create(struct hvm_vm *vm)
+{
+	int r;
+
+	r = hvm_testdev_init(vm);
+	if (r)
+		return r;
+	return 0;
+}
+
+/**
+ * hvm_devices_destroy() - free what hvm_devices_create() made
+ * @vm: the VM; its vCPUs are stopped but still allocated (device timers
+ *      may name one until they are cancelled here)
+ */
+void hvm_devices_destroy(struct hvm_vm *vm)
+{
+	hvm_testdev_free(vm);
+}
