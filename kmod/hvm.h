@@ -26,6 +26,11 @@
 
 struct hvm_vm;
 struct hvm_vcpu;
+struct hvm_lapic;
+struct hvm_pic;
+struct hvm_ioapic;
+struct hvm_pit;
+struct hvm_rtc;
 struct netlink_ext_ack;
 struct mem_cgroup;
 
@@ -358,6 +363,8 @@ struct hvm_vcpu {
 	bool halted;				/* [t] */
 	wait_queue_head_t halt_wq;
 
+	struct hvm_lapic *lapic;		/* kmod/lapic.c */
+
 	/* A nested page fault that keeps recurring without progress. [t] */
 	u64 npf_last_gpa;
 	u64 npf_last_rip;
@@ -443,6 +450,12 @@ struct hvm_vm {
 	} irq_sinks[HVM_IRQ_SINKS];
 	unsigned int nr_irq_sinks;
 	void *testdev;				/* kmod/testdev.c, or NULL */
+
+	/* Platform device models (kmod/devices.c creates them). [c] */
+	struct hvm_pic *pic;			/* kmod/pic.c */
+	struct hvm_ioapic *ioapic;		/* kmod/ioapic.c */
+	struct hvm_pit *pit;			/* kmod/pit.c */
+	struct hvm_rtc *rtc;			/* kmod/rtc.c */
 
 	void *arch;				/* vendor state */
 	/*
