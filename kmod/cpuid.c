@@ -89,6 +89,10 @@ static u64 hvm_host_xcr0(void)
 	return boot_cpu_has(X86_FEATURE_OSXSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
 }
 
+/*
+ * Long by design: one case per CPUID leaf, read as a table of what is
+ * hidden.
+ */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 	       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {

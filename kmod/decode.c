@@ -132,6 +132,9 @@ static int dec_prefixes(struct hvm_dec *d, unsigned int mode,
  * ModRM, SIB and displacement (SDM vol.2 tables 2-1, 2-2, 2-3): fills the
  * memory operand and @insn->reg. A register-only ModRM (mod = 3) has no
  * memory access for us to emulate: -EINVAL.
+ *
+ * Long by design: SDM vol. 2 tables 2-1 to 2-3 (16-bit and 32/64-bit
+ * ModRM/SIB) in one place.
  */
 static int dec_modrm(struct hvm_dec *d, unsigned int mode,
 		     const struct hvm_prefixes *p, struct hvm_insn *insn)

@@ -160,6 +160,9 @@ static int hvm_page_fault(struct hvm_exception *exc, u64 gva, u32 error)
  * One walk: fill @w with the entries used and *@gpa, or report the #PF.
  * Access rights are the AND of U/S and R/W over all levels that have them
  * (SDM Vol. 3 4.6.1).
+ *
+ * Long by design: one walk for every paging mode, so the permission rules
+ * are written once.
  */
 static int hvm_walk(struct hvm_vcpu *vcpu, const struct hvm_regs *regs,
 		    u64 gva, u32 pferr, struct hvm_walk *w, u64 *gpa,

@@ -151,6 +151,10 @@ static void hvm_vcpu_halt_wait(struct hvm_vcpu *vcpu)
 		WRITE_ONCE(vcpu->halted, false);
 }
 
+/*
+ * Long by design: the whole life of a run (load, loop, record, put) reads
+ * top to bottom.
+ */
 static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 {
 	struct hvm_vm *vm = vcpu->vm;

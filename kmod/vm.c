@@ -196,6 +196,9 @@ static void hvm_vm_destroy_vcpus(struct hvm_vm *vm, unsigned int n)
  * Return: the new VM with a reference for the caller (put it when done; the
  * global list holds its own), or ERR_PTR: -EINVAL/-E2BIG for bad arguments, -EEXIST, -ENOSPC
  * (max_vms reached), -EBUSY (another hypervisor holds the hardware), -ENOMEM.
+ *
+ * Long by design: each step of creation with its goto unwinding in one
+ * function.
  */
 struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 			     struct netlink_ext_ack *extack)

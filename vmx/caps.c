@@ -117,6 +117,9 @@ static int vmx_probe_basic(void)
  * CR fixed bits. One step per capability MSR, in the order the SDM lists
  * them (appendix A); long, but each step is a few lines with its own
  * refusal message.
+ *
+ * Long by design: every VMX control field adjusted in turn against its
+ * capability MSR.
  */
 static int vmx_probe_controls(bool true_ctls)
 {

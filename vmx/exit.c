@@ -314,6 +314,9 @@ static void vmx_decode_ept(struct vmx_vcpu *vmx, const struct vmx_exit *ve,
  * Exit reason -> record: a flat table, one case per reason (hence its
  * length). Returns false for a reason the backend does not expect (the VM
  * stops with reason unhandled).
+ *
+ * Long by design: one case per basic exit reason, a table from SDM vol. 3C
+ * appendix C.
  */
 static bool vmx_decode_exit(struct vmx_vcpu *vmx, const struct vmx_exit *ve,
 			    struct hvm_exit *e)
