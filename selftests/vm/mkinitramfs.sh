@@ -7,6 +7,7 @@
 #   mkinitramfs.sh --kernel SERIES --out FILE.cpio.gz
 #                  [--hvm-ko FILE] [--hvctl FILE] [--selftests DIR] [--partial]
 #       Base image: busybox, /init, hvm.ko, the KVM modules of that kernel,
+#       the kernel itself and a guest initramfs in /hvm/linux/ (a Linux guest),
 #       hvctl, and the selftests DIR lists (make -s -C DIR list-tests/list-files).
 #       --partial: leave out listed files that were not built (with a warning).
 #
@@ -126,6 +127,14 @@ echo "$series" >"$stage/hvm/series"
 cp "$moddir"/*.ko "$moddir/deps" "$stage/hvm/kvm/"
 install -m 0755 "$here/kvm-mod.sh" "$stage/hvm/kvm/kvm-mod"
 ln -s /hvm/kvm/kvm-mod "$stage/usr/bin/kvm-mod"
+
+# A Linux guest for hvm (selftests/linux_boot.c, make demo): this very
+# kernel and a tiny busybox initramfs (mkguestinitrd.sh).
+eval "vmlinuz=\${HVM_K_${v}_VMLINUZ:-}"
+[ -f "$vmlinuz" ] || die "no vmlinuz for kernel series '$series'"
+mkdir -p "$stage/hvm/linux"
+cp "$vmlinuz" "$stage/hvm/linux/vmlinuz"
+"$here/mkguestinitrd.sh" "$stage/hvm/linux/initrd.gz"
 
 if [ -n "$hvm_ko" ]; then
 	[ -f "$hvm_ko" ] || die "no such module: $hvm_ko"
