@@ -14,7 +14,11 @@
  *   clears it (8.6.2).
  * - Receive: a 16-byte FIFO (or the one holding register while FCR0 is
  *   clear) that the host fills with hvm_uart_input(); the host never
- *   overruns it, it waits for space. In loopback the transmitter feeds it
+ *   overruns it, it waits for space. It also waits while the guest's DTR
+ *   is off, as a terminal that honours DTR does: a driver raises DTR once
+ *   it has set the port up (Linux: after startup and set_termios, whose
+ *   FIFO resets would otherwise discard what was typed early). In loopback
+ *   the serial input is disconnected, the transmitter feeds the receiver
  *   and an overrun sets LSR.OE as on the chip.
  * - Interrupts by priority (IIR, table IV): receiver line status (OE),
  *   received data (FIFO at its trigger level; below it, the character
@@ -355,13 +359,19 @@ void hvm_console_putc(struct hvm_vm *vm, u8 c)
 	WRITE_ONCE(vm->console_head, vm->console_head + 1);
 }
 
+/* The host's serial line is connected: DTR raised, no loopback. */
+static bool uart_input_ready(const struct hvm_uart *u)
+{
+	return (u->mcr & (UART_MCR_DTR | UART_MCR_LOOP)) == UART_MCR_DTR;
+}
+
 unsigned int hvm_uart_rx_space(struct hvm_vm *vm)
 {
 	struct hvm_uart *u = &vm->uart;
 	unsigned int n = 0;
 
 	spin_lock(&vm->uart_lock);
-	if (!(u->mcr & UART_MCR_LOOP))
+	if (uart_input_ready(u))
 		n = uart_rx_capacity(u) - u->rx_count;
 	spin_unlock(&vm->uart_lock);
 	return n;
@@ -373,7 +383,7 @@ unsigned int hvm_uart_input(struct hvm_vm *vm, const u8 *buf, unsigned int len)
 	unsigned int i, n = 0;
 
 	spin_lock(&vm->uart_lock);
-	if (!(u->mcr & UART_MCR_LOOP)) {
+	if (uart_input_ready(u)) {
 		n = min(len, uart_rx_capacity(u) - u->rx_count);
 		for (i = 0; i < n; i++)
 			uart_rx_push(u, buf[i]);

@@ -22,7 +22,8 @@ void hvm_uart_destroy(struct hvm_vm *vm);
  *
  * Return: how many the receiver took: at most its free space (16 bytes of
  * FIFO, or the one holding register while the FIFOs are off), 0 while the
- * receiver is full or in loopback (its serial input is then disconnected).
+ * receiver is full, while the guest's DTR is off (its driver is not ready)
+ * or in loopback (the serial input is then disconnected).
  * Nothing is ever dropped: the caller offers the rest again later.
  */
 unsigned int hvm_uart_input(struct hvm_vm *vm, const u8 *buf, unsigned int len);

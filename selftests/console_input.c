@@ -242,19 +242,21 @@ static struct hvm_console_write cw(const void *buf)
 	return (struct hvm_console_write){ .uaddr = (uintptr_t)buf, .size = 20 };
 }
 
-/* HVM_IOC_CONSOLE_WRITE's refusals take nothing; a fresh VM's holding register takes one byte. */
+/*
+ * HVM_IOC_CONSOLE_WRITE's refusals take nothing. A fresh VM's receiver
+ * takes nothing either (DTR is off until a driver sets the port up); after
+ * uart.elf ran (DTR on, FIFOs on) it takes exactly 16 bytes of 20.
+ */
 TEST_F(ci, console_write_ioctl_errors_change_nothing)
 {
-	char ext[256], bytes[32] = "abcdefghijklmnopqrstuvwxyz";
+	char bytes[32] = "abcdefghijklmnopqrstuvwxyz", ext[256];
+	struct hvm_exec *c = &self->c;
 	struct hvm_console_write w;
 	struct hvm_version v = { 0 };
 	struct pollfd p;
-	int fd, r;
+	int fd;
 
-	r = hvm_vm_create(self->name, 16ull << 20, 1, ext, sizeof(ext));
-	ASSERT_EQ(0, r) {
-		TH_LOG("create: %s (%s)", strerror(-r), ext);
-	}
+	HVCTL_OK(c, "create", self->name, "--image", hvm_guest("uart.elf"));
 	fd = hvm_dev_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioc(fd, HVM_IOC_VERSION, &v));
@@ -266,6 +268,18 @@ TEST_F(ci, console_write_ioctl_errors_change_nothing)
 	ASSERT_EQ(1, poll(&p, 1, 0));
 	ASSERT_EQ(POLLERR, p.revents);
 	ASSERT_EQ(0, hvm_dev_attach(fd, self->name));
+
+	/* Created, never run: DTR is off, the receiver takes nothing. */
+	p = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+	ASSERT_EQ(1, poll(&p, 1, 0));
+	ASSERT_EQ(POLLIN, p.revents);	/* not running: readable */
+	w = cw(bytes);
+	ASSERT_EQ(0, ioc(fd, HVM_IOC_CONSOLE_WRITE, &w));
+	ASSERT_EQ(0u, w.len);
+	ASSERT_EQ((uint32_t)HVM_VM_CREATED, w.state);
+
+	HVCTL_OK(c, "start", self->name);
+	HVCTL_OK(c, "wait", self->name, "--timeout", "60");
 
 	w = cw(bytes);
 	w.size = 0;
@@ -292,19 +306,19 @@ TEST_F(ci, console_write_ioctl_errors_change_nothing)
 	w.uaddr = 8;
 	ASSERT_EQ(-EFAULT, ioc(fd, HVM_IOC_CONSOLE_WRITE, &w));
 
-	/* Before any guest code ran the FIFOs are off: one holding register. */
-	p = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+	/* uart.elf left DTR and the FIFOs on: 16 bytes of room, all of it free. */
+	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
 	ASSERT_EQ(1, poll(&p, 1, 0));
-	ASSERT_EQ(POLLIN | POLLOUT, p.revents);	/* not running: readable */
+	ASSERT_EQ(POLLOUT, p.revents);
 	w = cw(bytes);
 	ASSERT_EQ(0, ioc(fd, HVM_IOC_CONSOLE_WRITE, &w));
-	ASSERT_EQ(1u, w.len);
-	ASSERT_EQ((uint32_t)HVM_VM_CREATED, w.state);
-	w = cw(bytes);
+	ASSERT_EQ(16u, w.len);
+	ASSERT_EQ((uint32_t)HVM_VM_STOPPED, w.state);
+	w = cw(bytes + 16);
 	ASSERT_EQ(0, ioc(fd, HVM_IOC_CONSOLE_WRITE, &w));
 	ASSERT_EQ(0u, w.len);
 	/* Waiting for room returns at once on a VM that is not running. */
-	w = cw(bytes);
+	w = cw(bytes + 16);
 	w.flags = HVM_CONSOLE_WAIT;
 	ASSERT_EQ(0, ioc(fd, HVM_IOC_CONSOLE_WRITE, &w));
 	ASSERT_EQ(0u, w.len);

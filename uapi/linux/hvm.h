@@ -225,8 +225,9 @@ struct hvm_console_read {
 /*
  * HVM_IOC_CONSOLE_WRITE: type bytes into the receiver of the VM's serial
  * port (COM1). The receiver takes what fits into its FIFO (16 bytes, 1
- * while the guest has the FIFOs off, none while it is in loopback) and
- * never drops a byte: offer the rest again once it has room. With
+ * while the guest has the FIFOs off; none while the guest's DTR is off or
+ * the port is in loopback) and never drops a byte: offer the rest again
+ * once it has room. With
  * HVM_CONSOLE_WAIT the call blocks until at least one byte was taken or the
  * VM is not running (then len may be 0). poll() on the attached file says
  * POLLOUT when the receiver has room, and POLLIN when console output past
