@@ -6,12 +6,22 @@
  * blocked console read returns EINTR) that make it stop and destroy its VM
  * before it dies of the same signal; --timeout uses an interval timer for
  * the same reason.
+ *
+ * --attach (console and run) also forwards standard input to the guest's
+ * serial receiver, in one poll() loop over stdin and the /dev/hvm file:
+ * stdin is read only once the receiver took everything read before, so
+ * input waits while the guest's FIFO is full and nothing is dropped. On a
+ * terminal, stdin is in raw mode (restored on every way out, signals
+ * included) and Ctrl-] detaches; from a pipe, input ends at EOF and the
+ * output keeps streaming until the VM stops.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +55,7 @@ struct stream {
 	/* run: called before every read; true ends the stream early. */
 	bool (*poll)(void *arg);
 	void *arg;
+	uint32_t state;		/* the VM's state at the last read */
 };
 
 /* Console bytes to stdout. 0: done; 1: error printed; -1: poll said stop. */
@@ -82,8 +93,168 @@ static int stream_console(const char *what, struct stream *s)
 			return fail("%s: writing the console to stdout: %s", what,
 				    strerror(errno));
 		s->pos = cr.pos;
+		s->state = cr.state;
 		if (!cr.len && (!s->follow || cr.state != HVM_VM_RUNNING))
 			return 0;
+	}
+}
+
+static volatile sig_atomic_t got_signal;
+static void catch_signals(void);
+
+/* ---- --attach ------------------------------------------------------------- */
+
+#define DETACH_CHAR	0x1d	/* Ctrl-] */
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void tty_restore(void)
+{
+	if (tio_saved) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
+		tio_saved = false;
+	}
+}
+
+/*
+ * Raw input (no line editing, echo, signals or CR translation: the guest
+ * sees every key); output processing stays on, so a guest's bare "\n"
+ * still starts a new line. 0, or -errno.
+ */
+static int tty_raw(void)
+{
+	struct termios tio;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tio))
+		return -errno;
+	tio = saved_tio;
+	tio.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+			 ICRNL | IXON);
+	tio.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	tio.c_cflag &= ~(CSIZE | PARENB);
+	tio.c_cflag |= CS8;
+	tio.c_cc[VMIN] = 1;
+	tio.c_cc[VTIME] = 0;
+	tio_saved = true;
+	atexit(tty_restore);
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &tio)) {
+		tio_saved = false;
+		return -errno;
+	}
+	return 0;
+}
+
+struct attach {
+	bool tty;		/* stdin is a terminal (raw mode) */
+	bool eof;		/* no more input: EOF, or detached */
+	bool detached;		/* Ctrl-] on the terminal */
+	size_t off, len;	/* buf[off..len) read, not yet taken by the guest */
+	uint8_t buf[4096];
+};
+
+/* Read what stdin has; on a terminal, Ctrl-] ends the input there. */
+static int attach_read(const char *what, struct attach *a)
+{
+	ssize_t n = read(STDIN_FILENO, a->buf, sizeof(a->buf));
+	uint8_t *stop;
+
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		return fail("%s: reading standard input: %s", what, strerror(errno));
+	}
+	a->off = 0;
+	a->len = n;
+	if (!n)
+		a->eof = true;
+	if (a->tty && (stop = memchr(a->buf, DETACH_CHAR, n))) {
+		a->len = stop - a->buf;
+		a->eof = a->detached = true;
+	}
+	return 0;
+}
+
+/*
+ * Console to stdout and stdin to the guest until the VM is not running.
+ * 0: the VM stopped, or Ctrl-] (a->detached); 1: error printed; -1:
+ * s->poll said stop.
+ */
+static int attach_console(const char *what, struct stream *s, struct attach *a)
+{
+	for (;;) {
+		bool pending = a->off < a->len;
+		struct pollfd pfd[2] = {
+			{ .fd = s->fd, .events = POLLIN | (pending ? POLLOUT : 0) },
+			{ .fd = a->eof || pending ? -1 : STDIN_FILENO, .events = POLLIN },
+		};
+		int ret;
+
+		if (s->poll && s->poll(s->arg))
+			return -1;
+		if (got_signal)
+			return -1;
+		if (a->detached && !pending)
+			return 0;
+		/* The timeout only bounds how late a missed signal is noticed. */
+		if (poll(pfd, 2, 1000) < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail("%s: poll: %s", what, strerror(errno));
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* What is there now, without waiting for more. */
+			bool follow = s->follow;
+
+			s->follow = false;
+			ret = stream_console(what, s);
+			s->follow = follow;
+			if (ret)
+				return ret;
+			if (s->state != HVM_VM_RUNNING)
+				return 0;
+		}
+		if (pending && (pfd[0].revents & POLLOUT)) {
+			uint32_t took;
+
+			ret = hvm_dev_console_write(s->fd, a->buf + a->off,
+						    a->len - a->off, 0, &took);
+			if (ret == -EINTR)
+				continue;
+			if (ret)
+				return fail("%s: typing into the console: %s", what, why(ret));
+			a->off += took;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ret = attach_read(what, a);
+			if (ret)
+				return ret;
+		}
+	}
+}
+
+/* Set up stdin for attach_console(): raw mode on a terminal. */
+static int attach_begin(const char *what, const char *name, struct attach *a)
+{
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	err = tty_raw();
+	if (err)
+		return fail("%s: raw mode for the terminal: %s", what, strerror(-err));
+	a->tty = true;
+	fprintf(stderr, "hvctl: attached to %s; Ctrl-] detaches\r\n", name);
+	return 0;
+}
+
+static void attach_end(struct attach *a)
+{
+	if (a->tty) {
+		tty_restore();
+		if (a->detached)
+			fprintf(stderr, "\nhvctl: detached\n");
 	}
 }
 
@@ -92,18 +263,24 @@ int cmd_console(int argc, char **argv)
 	static const struct option opts[] = {
 		OPTION_HELP,
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "attach", no_argument, NULL, OPT_ATTACH },
 		{ 0 }
 	};
 	struct stream s = { 0 };
+	struct attach a;
+	bool attach = false;
 	char what[64];
 	int c, ret;
 
 	while ((c = opt_next("console", argc, argv, opts)) != -1) {
 		if (c == OPT_HELP)
 			return print_usage("console");
-		if (c != OPT_FOLLOW)
+		if (c == OPT_ATTACH)
+			attach = true;
+		else if (c == OPT_FOLLOW)
+			s.follow = true;
+		else
 			return 1;
-		s.follow = true;
 	}
 	if (want_args("console", argc, argv, 1, "NAME"))
 		return 1;
@@ -111,8 +288,25 @@ int cmd_console(int argc, char **argv)
 	s.fd = hvm_dev_attach(argv[optind]);
 	if (s.fd < 0)
 		return fail("%s: %s", what, why(s.fd));
-	ret = stream_console(what, &s);
+	if (!attach) {
+		ret = stream_console(what, &s);
+		close(s.fd);
+		return ret != 0;
+	}
+
+	/* Output follows the VM; a signal ends it with the terminal restored. */
+	s.follow = true;
+	catch_signals();
+	ret = attach_begin(what, argv[optind], &a);
+	if (!ret)
+		ret = attach_console(what, &s, &a);
+	attach_end(&a);
 	close(s.fd);
+	if (got_signal) {
+		signal(got_signal, SIG_DFL);
+		raise(got_signal);
+		return 128 + got_signal;
+	}
 	return ret != 0;
 }
 
@@ -183,8 +377,6 @@ int cmd_wait(int argc, char **argv)
 }
 
 /* ---- run ------------------------------------------------------------------ */
-
-static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
 {
@@ -308,9 +500,12 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		OPTION_HELP, OPTIONS_CREATE, OPTIONS_LOAD,
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "attach", no_argument, NULL, OPT_ATTACH },
 		{ 0 }
 	};
 	uint64_t mem = HVCTL_DEFAULT_MEMORY, timeout = 0;
+	struct attach at = { 0 };
+	bool attach = false;
 	uint32_t vcpus = HVCTL_DEFAULT_VCPUS;
 	const char *timeout_arg = NULL;
 	struct load_args a = { 0 };
@@ -341,6 +536,9 @@ int cmd_run(int argc, char **argv)
 			if (parse_timeout("run", optarg, &timeout))
 				goto out;
 			timeout_arg = optarg;
+			break;
+		case OPT_ATTACH:
+			attach = true;
 			break;
 		default:
 			if (c == OPT_ERR || load_opt(&a, "run", c, optarg) != 1)
@@ -381,7 +579,19 @@ int cmd_run(int argc, char **argv)
 	}
 	s.poll = run_poll;
 	s.arg = &r;
-	err = stream_console("run", &s);
+	if (attach) {
+		err = attach_begin("run", name, &at);
+		if (!err)
+			err = attach_console("run", &s, &at);
+		attach_end(&at);
+		if (!err && at.detached) {
+			/* Ctrl-] leaves a temporary VM: stop it, then report as usual. */
+			hvm_nl_vm_cmd(HVM_CMD_VM_STOP, name);
+			err = stream_console("run", &s);
+		}
+	} else {
+		err = stream_console("run", &s);
+	}
 	set_timer(0, 0);
 	if (err == 0)
 		ret = report_stop(&r, timeout_arg);

@@ -95,6 +95,21 @@ int hvm_dev_console_read(int fd, struct hvm_console_read *cr)
 	return ioctl(fd, HVM_IOC_CONSOLE_READ, cr) < 0 ? ioctl_err() : 0;
 }
 
+int hvm_dev_console_write(int fd, const void *buf, uint32_t size, uint32_t flags,
+			  uint32_t *len)
+{
+	struct hvm_console_write w = {
+		.uaddr = (uintptr_t)buf,
+		.size = size,
+		.flags = flags,
+	};
+
+	if (ioctl(fd, HVM_IOC_CONSOLE_WRITE, &w) < 0)
+		return ioctl_err();
+	*len = w.len;
+	return 0;
+}
+
 int hvm_dev_wait(int fd, uint64_t timeout_ns, struct hvm_wait *w)
 {
 	memset(w, 0, sizeof(*w));

@@ -37,12 +37,13 @@ static const struct cmd cmds[] = {
 	{ "list", cmd_list, "[--json]", "list the VMs", false },
 	{ "status", cmd_status, "NAME [--json]",
 	  "state, stop reason, exit counters and times of a VM", false },
-	{ "console", cmd_console, "NAME [--follow]",
-	  "print the guest's serial output; --follow streams until the VM stops", false },
+	{ "console", cmd_console, "NAME [--follow | --attach]",
+	  "print the guest's serial output; --follow streams until the VM stops;\n"
+	  "  --attach also types standard input into the guest (Ctrl-] detaches a terminal)", false },
 	{ "wait", cmd_wait, "NAME [--timeout SECONDS]",
 	  "wait until the VM stops; exit with the guest's exit code", false },
 	{ "run", cmd_run,
-	  "FILE [--memory SIZE] [--vcpus N] [load options] [--timeout SECONDS]",
+	  "FILE [--memory SIZE] [--vcpus N] [load options] [--timeout SECONDS] [--attach]",
 	  "create a temporary VM, load FILE, run it with its console on stdout, destroy it", true },
 };
 

@@ -43,6 +43,7 @@ enum {
 	OPT_INITRD,
 	OPT_CMDLINE,
 	OPT_MODULE,
+	OPT_ATTACH,
 };
 
 #define OPTION_HELP	{ "help", no_argument, NULL, OPT_HELP }
@@ -149,6 +150,9 @@ int hvm_dev_write(int fd, uint64_t gpa, const void *data, uint64_t size);
 int hvm_dev_set_regs(int fd, const struct hvm_regs *regs);
 int hvm_dev_console_read(int fd, struct hvm_console_read *cr);
 int hvm_dev_wait(int fd, uint64_t timeout_ns, struct hvm_wait *w);
+/* Offer size bytes to COM1's receiver; *len: how many it took. */
+int hvm_dev_console_write(int fd, const void *buf, uint32_t size, uint32_t flags,
+			  uint32_t *len);
 
 /* ---- cmd_load.c: load options, shared by load, create and run ------------- */
 

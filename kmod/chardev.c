@@ -16,14 +16,17 @@
 #include <linux/uaccess.h>
 #include <linux/compat.h>
 #include <linux/sched/signal.h>
+#include <linux/poll.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 
 #include "hvm.h"
+#include "uart.h"
 
 struct hvm_file {
 	struct mutex lock;	/* protects vm (set once) */
 	struct hvm_vm *vm;
+	u64 console_pos;	/* [a] where the last CONSOLE_READ ended (poll) */
 };
 
 static int hvm_dev_open(struct inode *inode, struct file *file)
@@ -57,7 +60,8 @@ static int hvm_ioc_version(void __user *arg)
 {
 	struct hvm_version v = {
 		.api_version = HVM_API_VERSION,
-		.caps = HVM_CAP_MEM_IO | HVM_CAP_REGS | HVM_CAP_CONSOLE | HVM_CAP_WAIT,
+		.caps = HVM_CAP_MEM_IO | HVM_CAP_REGS | HVM_CAP_CONSOLE | HVM_CAP_WAIT |
+			HVM_CAP_CONSOLE_INPUT,
 	};
 
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
@@ -232,7 +236,7 @@ static bool hvm_console_ready(struct hvm_vm *vm, u64 pos)
 	       READ_ONCE(vm->state) != HVM_VM_RUNNING || READ_ONCE(vm->dead);
 }
 
-static int hvm_ioc_console(struct hvm_vm *vm, void __user *arg)
+static int hvm_ioc_console(struct hvm_file *hf, struct hvm_vm *vm, void __user *arg)
 {
 	struct hvm_console_read c;
 	u64 head, oldest, pos, n, i;
@@ -276,11 +280,54 @@ static int hvm_ioc_console(struct hvm_vm *vm, void __user *arg)
 	}
 	c.len = n;
 	c.pos = pos + n;
+	WRITE_ONCE(hf->console_pos, c.pos);
 	if (copy_to_user(arg, &c, sizeof(c)))
 		r = -EFAULT;
 out_free:
 	kvfree(bounce);
 	return r;
+}
+
+static bool hvm_console_writable(struct hvm_vm *vm)
+{
+	return hvm_uart_rx_space(vm) ||
+	       READ_ONCE(vm->state) != HVM_VM_RUNNING || READ_ONCE(vm->dead);
+}
+
+/*
+ * Bytes for COM1's receiver. They are copied in before the receiver is
+ * touched, so a bad buffer changes nothing; the receiver takes at most its
+ * free space, and the caller offers the rest again (nothing is dropped).
+ */
+static int hvm_ioc_console_write(struct hvm_vm *vm, void __user *arg)
+{
+	struct hvm_console_write w;
+	u8 buf[HVM_UART_FIFO];
+	unsigned int n;
+
+	if (copy_from_user(&w, arg, sizeof(w)))
+		return -EFAULT;
+	if ((w.flags & ~HVM_CONSOLE_WAIT) || w.len || w.state ||
+	    !hvm_zero(w.reserved, sizeof(w.reserved)))
+		return -EINVAL;
+	if (!w.size || w.size > HVM_CONSOLE_WRITE_MAX)
+		return -EINVAL;
+	n = min_t(u32, w.size, sizeof(buf));
+	if (copy_from_user(buf, u64_to_user_ptr(w.uaddr), n))
+		return -EFAULT;
+
+	for (;;) {
+		if (READ_ONCE(vm->dead))
+			return -ENODEV;
+		w.state = READ_ONCE(vm->state);
+		w.len = hvm_uart_input(vm, buf, n);
+		if (w.len || !(w.flags & HVM_CONSOLE_WAIT) ||
+		    w.state != HVM_VM_RUNNING)
+			break;
+		if (wait_event_interruptible(vm->console_wq, hvm_console_writable(vm)))
+			return -EINTR;
+	}
+	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
 }
 
 static bool hvm_stopped(struct hvm_vm *vm)
@@ -337,6 +384,7 @@ static long hvm_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	case HVM_IOC_SET_REGS:
 	case HVM_IOC_GET_REGS:
 	case HVM_IOC_CONSOLE_READ:
+	case HVM_IOC_CONSOLE_WRITE:
 	case HVM_IOC_WAIT:
 		break;
 	default:
@@ -359,7 +407,9 @@ static long hvm_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	case HVM_IOC_GET_REGS:
 		return hvm_ioc_regs(vm, uarg, false);
 	case HVM_IOC_CONSOLE_READ:
-		return hvm_ioc_console(vm, uarg);
+		return hvm_ioc_console(hf, vm, uarg);
+	case HVM_IOC_CONSOLE_WRITE:
+		return hvm_ioc_console_write(vm, uarg);
 	case HVM_IOC_WAIT:
 		return hvm_ioc_wait(vm, uarg);
 	default:
@@ -367,11 +417,39 @@ static long hvm_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	}
 }
 
+/*
+ * POLLIN: console output past this file's last read, or the VM is not
+ * running (a read then reports its state); POLLOUT: COM1's receiver has
+ * room; POLLHUP: the VM was destroyed; POLLERR: not attached.
+ */
+static __poll_t hvm_dev_poll(struct file *file, poll_table *wait)
+{
+	struct hvm_file *hf = file->private_data;
+	struct hvm_vm *vm;
+	__poll_t mask = 0;
+
+	mutex_lock(&hf->lock);
+	vm = hf->vm;
+	mutex_unlock(&hf->lock);
+	if (!vm)
+		return EPOLLERR;
+
+	poll_wait(file, &vm->console_wq, wait);
+	if (READ_ONCE(vm->dead))
+		return EPOLLHUP | EPOLLIN | EPOLLRDNORM;
+	if (hvm_console_ready(vm, READ_ONCE(hf->console_pos)))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (hvm_uart_rx_space(vm))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
 static const struct file_operations hvm_dev_fops = {
 	.owner = THIS_MODULE,
 	.open = hvm_dev_open,
 	.release = hvm_dev_release,
 	.unlocked_ioctl = hvm_dev_ioctl,
+	.poll = hvm_dev_poll,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };

@@ -6,6 +6,7 @@
  * order when the last reference goes, after the vCPUs stopped.
  */
 #include "hvm.h"
+#include "uart.h"
 
 /**
  * hvm_devices_create() - give @vm its devices
@@ -20,7 +21,14 @@ int hvm_devices_create(struct hvm_vm *vm)
 	r = hvm_testdev_init(vm);
 	if (r)
 		return r;
+	r = hvm_uart_create(vm);
+	if (r)
+		goto err_testdev;
 	return 0;
+
+err_testdev:
+	hvm_testdev_free(vm);
+	return r;
 }
 
 /**
@@ -30,5 +38,6 @@ int hvm_devices_create(struct hvm_vm *vm)
  */
 void hvm_devices_destroy(struct hvm_vm *vm)
 {
+	hvm_uart_destroy(vm);
 	hvm_testdev_free(vm);
 }

@@ -305,15 +305,23 @@ typedef void (*hvm_irq_sink_fn)(struct hvm_vm *vm, void *priv, unsigned int irq,
 /* Per-VM console ring: a power of two, at least 64 KiB (SPEC). */
 #define HVM_CONSOLE_SIZE	(64 * 1024)
 
+/* The 16550A's receive FIFO: 16 bytes (PC16550D datasheet, "FIFO operation"). */
+#define HVM_UART_FIFO		16
+
 /*
- * struct hvm_uart - 16550A at COM1; registers a standard driver touches.
+ * struct hvm_uart - 16550A at COM1 (kmod/uart.c).
  * Locking: [u] vm->uart_lock.
  */
 struct hvm_uart {
 	u8 ier, lcr, mcr, scr, fcr;
 	u8 dll, dlm;
-	u8 rbr;		/* loopback: last byte written to THR */
-	bool lsr_dr;	/* loopback: RBR holds a byte */
+	u8 lsr_err;		/* sticky LSR error bits (OE), cleared by reading LSR */
+	u8 msr;			/* modem inputs (bits 4-7) and delta bits (0-3) */
+	u8 rbr;			/* last byte read: what an empty RBR returns */
+	bool thr_ipending;	/* THRE interrupt latched (cleared by IIR read or THR write) */
+	bool irq_level;		/* the level last given to hvm_irq_line() */
+	u8 rx[HVM_UART_FIFO];	/* receive FIFO (holding register in 16450 mode) */
+	u8 rx_head, rx_count;
 };
 
 /*
@@ -434,6 +442,7 @@ struct hvm_vm {
 	struct hvm_uart uart;			/* [u] */
 	u8 *console;				/* [c] HVM_CONSOLE_SIZE bytes */
 	u64 console_head;			/* [u] bytes ever written */
+	/* Woken on console output, on receive FIFO space and on every stop. */
 	wait_queue_head_t console_wq;
 
 	u64 io_ignored;				/* [a] accesses to ports without a device */
@@ -747,9 +756,8 @@ struct hvm_exception {
 /* hvm_io_string(), hvm_gva_to_gpa(): inject the struct hvm_exception. */
 #define HVM_IO_INJECT		2
 
-/* ---- kmod/io.c: port I/O dispatch, UART, exit port ---- */
+/* ---- kmod/io.c: port I/O dispatch, exit port (COM1: kmod/uart.c) ---- */
 #define HVM_EXIT_PORT		0xf4
-#define HVM_COM1_BASE		0x3f8
 
 /**
  * hvm_io_emulate() - one port access (size 1, 2 or 4)
@@ -796,7 +804,6 @@ int hvm_io_string(struct hvm_vcpu *vcpu, struct hvm_regs *regs, u16 port,
 		  unsigned int size, bool in, bool rep,
 		  unsigned int addr_size, const struct hvm_segment *seg,
 		  u64 next_rip, struct hvm_exception *exc);
-void hvm_console_putc(struct hvm_vm *vm, u8 c);
 
 /* ---- kmod/cpuid.c and kmod/msr.c: shared policy ---- */
 /**

@@ -2,158 +2,17 @@
 /*
  * Port I/O: one dispatch for both backends.
  *
- *   0x3F8-0x3FF  COM1, a 16550A as far as a polling driver can tell
+ *   registered ranges (hvm_pio_register(): COM1 in kmod/uart.c, ...)
  *   0xF4         exit port (like QEMU's isa-debug-exit): a write stops the VM
  *   anything else: reads return all ones, writes are ignored; both counted
  */
 #include <linux/mm.h>
-#include <linux/wait.h>
-#include <linux/sched.h>
 #include <asm/page.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
 
 #include "hvm.h"
-
-/* UART register offsets and bits (8250/16550A). */
-#define UART_RX		0	/* in:  receive buffer (DLAB=0) */
-#define UART_TX		0	/* out: transmit holding (DLAB=0) */
-#define UART_DLL	0	/* divisor latch low (DLAB=1) */
-#define UART_IER	1	/* DLAB=0 */
-#define UART_DLM	1	/* DLAB=1 */
-#define UART_IIR	2	/* in */
-#define UART_FCR	2	/* out */
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define UART_MSR	6
-#define UART_SCR	7
-
-#define UART_LCR_DLAB	0x80
-#define UART_MCR_LOOP	0x10
-#define UART_LSR_DR	0x01
-#define UART_LSR_THRE	0x20
-#define UART_LSR_TEMT	0x40
-#define UART_IIR_NO_INT	0x01
-#define UART_IIR_FIFO	0xc0
-#define UART_FCR_ENABLE	0x01
-
-/* Streaming console: the ring keeps the last HVM_CONSOLE_SIZE bytes. */
-void hvm_console_putc(struct hvm_vm *vm, u8 c)
-{
-	lockdep_assert_held(&vm->uart_lock);
-	vm->console[vm->console_head & (HVM_CONSOLE_SIZE - 1)] = c;
-	WRITE_ONCE(vm->console_head, vm->console_head + 1);
-}
-
-/*
- * In loopback mode (MCR bit 4) a driver's self-test expects THR to come back
- * through RBR and the modem outputs to show up on the modem inputs; nothing
- * reaches the console then.
- */
-static u8 hvm_uart_read(struct hvm_vm *vm, unsigned int reg)
-{
-	struct hvm_uart *u = &vm->uart;
-	bool dlab = u->lcr & UART_LCR_DLAB;
-	u8 v;
-
-	switch (reg) {
-	case UART_RX:
-		if (dlab)
-			return u->dll;
-		v = u->rbr;
-		u->lsr_dr = false;
-		return v;
-	case UART_IER:
-		return dlab ? u->dlm : u->ier;
-	case UART_IIR:
-		return UART_IIR_NO_INT | ((u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0);
-	case UART_LCR:
-		return u->lcr;
-	case UART_MCR:
-		return u->mcr;
-	case UART_LSR:
-		return UART_LSR_THRE | UART_LSR_TEMT | (u->lsr_dr ? UART_LSR_DR : 0);
-	case UART_MSR:
-		if (u->mcr & UART_MCR_LOOP)
-			/* DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD */
-			return ((u->mcr & 0x01) << 5) | ((u->mcr & 0x02) << 3) |
-			       ((u->mcr & 0x04) << 4) | ((u->mcr & 0x08) << 4);
-		return 0xb0;	/* DCD, DSR, CTS: a terminal is attached */
-	default:
-		return u->scr;
-	}
-}
-
-static void hvm_uart_write(struct hvm_vm *vm, unsigned int reg, u8 v)
-{
-	struct hvm_uart *u = &vm->uart;
-	bool dlab = u->lcr & UART_LCR_DLAB;
-
-	switch (reg) {
-	case UART_TX:
-		if (dlab) {
-			u->dll = v;
-		} else if (u->mcr & UART_MCR_LOOP) {
-			u->rbr = v;
-			u->lsr_dr = true;
-		} else {
-			hvm_console_putc(vm, v);
-		}
-		break;
-	case UART_IER:
-		if (dlab)
-			u->dlm = v;
-		else
-			u->ier = v & 0x0f;
-		break;
-	case UART_FCR:
-		u->fcr = v & 0xc9;	/* the reset bits 1-2 self-clear */
-		break;
-	case UART_LCR:
-		u->lcr = v;
-		break;
-	case UART_MCR:
-		u->mcr = v & 0x1f;
-		break;
-	case UART_LSR:
-	case UART_MSR:
-		break;		/* read-only on a real 16550A */
-	default:
-		u->scr = v;
-		break;
-	}
-}
-
-static void hvm_uart_access(struct hvm_vm *vm, u16 port, unsigned int size,
-			    bool in, u32 *val)
-{
-	bool wrote = false;
-	unsigned int i;
-
-	spin_lock(&vm->uart_lock);
-	for (i = 0; i < size; i++) {
-		unsigned int reg = (port + i - HVM_COM1_BASE) & 7;
-
-		if (port + i > HVM_COM1_BASE + 7) {
-			if (in)
-				*val |= 0xffU << (8 * i);
-			continue;
-		}
-		if (in) {
-			*val &= ~(0xffU << (8 * i));
-			*val |= (u32)hvm_uart_read(vm, reg) << (8 * i);
-		} else {
-			hvm_uart_write(vm, reg, *val >> (8 * i));
-			wrote = true;
-		}
-	}
-	spin_unlock(&vm->uart_lock);
-
-	if (wrote && wq_has_sleeper(&vm->console_wq))
-		wake_up_interruptible(&vm->console_wq);
-}
 
 /**
  * hvm_pio_register() - serve ports [@base, @base + @count) with @ops
@@ -163,7 +22,7 @@ static void hvm_uart_access(struct hvm_vm *vm, u16 port, unsigned int size,
  * @ops: the callbacks
  * @priv: passed to them
  *
- * Registered ranges come before the built-in ports (COM1, the exit port).
+ * Registered ranges come before the built-in exit port.
  *
  * Return: 0, -EINVAL for an empty, wrapping or overlapping range, -ENOSPC
  * when the VM has HVM_PIO_MAX ranges already.
@@ -217,13 +76,6 @@ int hvm_io_emulate(struct hvm_vcpu *vcpu, u16 port, unsigned int size,
 		ret = r->ops->read(vcpu, r->priv, port, size, val);
 		*val &= mask;
 		return ret;
-	}
-
-	if (port >= HVM_COM1_BASE && port <= HVM_COM1_BASE + 7) {
-		if (in)
-			*val = 0;
-		hvm_uart_access(vm, port, size, in, val);
-		return 0;
 	}
 
 	if (port == HVM_EXIT_PORT && !in)

@@ -152,6 +152,7 @@ enum hvm_event {
 #define HVM_CAP_REGS		(1ULL << 1)	/* GET_REGS / SET_REGS */
 #define HVM_CAP_CONSOLE		(1ULL << 2)	/* CONSOLE_READ */
 #define HVM_CAP_WAIT		(1ULL << 3)	/* WAIT */
+#define HVM_CAP_CONSOLE_INPUT	(1ULL << 4)	/* CONSOLE_WRITE, poll() */
 
 struct hvm_version {
 	__u32 api_version;	/* HVM_API_VERSION */
@@ -221,6 +222,29 @@ struct hvm_console_read {
 	__u64 reserved[2];
 };
 
+/*
+ * HVM_IOC_CONSOLE_WRITE: type bytes into the receiver of the VM's serial
+ * port (COM1). The receiver takes what fits into its FIFO (16 bytes, 1
+ * while the guest has the FIFOs off; none while the guest's DTR is off or
+ * the port is in loopback) and never drops a byte: offer the rest again
+ * once it has room. With
+ * HVM_CONSOLE_WAIT the call blocks until at least one byte was taken or the
+ * VM is not running (then len may be 0). poll() on the attached file says
+ * POLLOUT when the receiver has room, and POLLIN when console output past
+ * this file's last HVM_IOC_CONSOLE_READ position exists or the VM is not
+ * running (POLLHUP once it is destroyed).
+ */
+#define HVM_CONSOLE_WRITE_MAX	4096	/* largest size accepted */
+
+struct hvm_console_write {
+	__u64 uaddr;		/* user buffer */
+	__u32 size;		/* bytes offered: 1..HVM_CONSOLE_WRITE_MAX */
+	__u32 flags;		/* HVM_CONSOLE_WAIT */
+	__u32 len;		/* out: bytes the receiver took (in: 0) */
+	__u32 state;		/* out: enum hvm_vm_state (in: 0) */
+	__u64 reserved[2];
+};
+
 /* HVM_IOC_WAIT: block until the VM is not running (or the timeout passes). */
 struct hvm_wait {
 	__u64 timeout_ns;	/* 0: no timeout */
@@ -239,5 +263,6 @@ struct hvm_wait {
 #define HVM_IOC_GET_REGS	_IOWR(HVM_IOC_MAGIC, 0x05, struct hvm_regs)
 #define HVM_IOC_CONSOLE_READ	_IOWR(HVM_IOC_MAGIC, 0x06, struct hvm_console_read)
 #define HVM_IOC_WAIT		_IOWR(HVM_IOC_MAGIC, 0x07, struct hvm_wait)
+#define HVM_IOC_CONSOLE_WRITE	_IOWR(HVM_IOC_MAGIC, 0x08, struct hvm_console_write)
 
 #endif /* _UAPI_LINUX_HVM_H */
