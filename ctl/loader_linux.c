@@ -188,8 +188,9 @@ static int parse_header(struct ld_ctx *c, uint16_t *version, size_t *hdr_end,
 		return ld_fail(c, -EINVAL,
 			       "truncated bzImage: %zu bytes, but the setup code alone is %llu bytes",
 			       img->size, (unsigned long long)*setup_size);
+	/* syssize rounds up to 16 bytes; some builds leave the tail unpadded. */
 	syssize = (uint64_t)ld_ld32(d + BP_SYSSIZE) * 16;
-	if (!syssize || syssize > img->size - *setup_size)
+	if (!syssize || syssize > img->size - *setup_size + 15)
 		return ld_fail(c, -EINVAL,
 			       "linux syssize says %llu bytes of protected-mode kernel, the file has %llu",
 			       (unsigned long long)syssize,
