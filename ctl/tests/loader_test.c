@@ -1263,6 +1263,14 @@ static void test_linux_bad_images_and_options(void)
 	BAD(b.loadflags = 0, size, NULL, 64 * MiB, -EOPNOTSUPP, "zImage kernels");
 	BAD(b.syssize_delta = 1, size, NULL, 64 * MiB, -EINVAL,
 	    "linux syssize says 4112 bytes of protected-mode kernel, the file has 4096");
+	/* syssize rounded up past an unpadded file end: accepted. */
+	b = bz_default();
+	b.pm_size = 0x1001;
+	size = build_bz(&b);
+	ret = load(bzbuf, size, NULL, 64 * MiB, &res);
+	CHECK_EQ(ret, 0);
+	CHECK(seg_at(&res, 0x1000000) && seg_at(&res, 0x1000000)->size == 0x1001);
+	ld_result_free(&res);
 	BAD(b.syssize_delta = -256, size, NULL, 64 * MiB, -EINVAL,
 	    "linux syssize says 0 bytes");
 	BAD(b.align = 0x300000, size, NULL, 64 * MiB, -EINVAL,
