@@ -12,7 +12,8 @@
  *   MP tables        LD_LINUX_MPTABLE (0xf0000), in the reserved BIOS area
  *   kernel           pref_address when relocatable and it fits (aligned to
  *                    kernel_alignment), else 1 MiB (rounded up to the
- *                    alignment); init_size bytes from where it runs must fit
+ *                    alignment); init_size bytes from where it runs (the
+ *                    higher of the load address and pref_address) must fit
  *                    below the loader's boot area
  *   initrd           as high as it goes: below the boot area, initrd_addr_max
  *                    and 4 GiB (only the boot area with
@@ -98,7 +99,12 @@ static int place_kernel(struct ld_ctx *c, uint16_t version, uint64_t pm_size,
 			*load = pref;
 		else
 			*load = ld_align_up(LD_1M, align);
-		run = *load;
+		/*
+		 * Linux's startup_32/64 (compressed/head_64.S) moves a kernel
+		 * loaded below LOAD_PHYSICAL_ADDR, its pref_address, up there:
+		 * init_size counts from the higher of the two.
+		 */
+		run = *load > pref ? *load : pref;
 	} else {
 		/* It runs at pref_address whatever we do (boot.rst, 2.10). */
 		*load = LD_1M;

@@ -1127,18 +1127,26 @@ static void test_linux_placement_rules(void)
 	size_t size;
 	int ret;
 
-	/* pref_address + init_size past RAM: 1 MiB rounded up to 2 MiB. */
+	/* pref_address + init_size past RAM: refused, it would move up there. */
 	size = build_bz(&b);
 	ret = load(bzbuf, size, NULL, 16 * MiB, &res);
+	CHECK_ERR(&res, ret, -E2BIG,
+		  "linux kernel needs 0x400000 bytes (init_size) from 0x1000000, but usable RAM ends at 0xffc000");
+	ld_result_free(&res);
+
+	/* pref_address not aligned: 1 MiB rounded up to 2 MiB, runs at pref. */
+	b.pref = 0x1100000;
+	size = build_bz(&b);
+	ret = load(bzbuf, size, &o, 64 * MiB, &res);
 	CHECK_EQ(ret, 0);
 	CHECK(seg_at(&res, 0x200000) != NULL);
 	CHECK_EQ(res.regs.rip, 0x200200);
+	/* initrd above the run area [0x1100000, 0x1500000) */
+	CHECK_EQ(rd32(&res, ZP + BP_RAMDISK_IMAGE), 64 * MiB - 0x4000 - 0x4000);
 	ld_result_free(&res);
-
-	/* pref_address not aligned to kernel_alignment: not used. */
-	b.pref = 0x1100000;
+	b.pref = 0x100000;	/* below 2 MiB: runs where it is loaded */
 	size = build_bz(&b);
-	ret = load(bzbuf, size, NULL, 64 * MiB, &res);
+	ret = load(bzbuf, size, NULL, 7 * MiB, &res);
 	CHECK_EQ(ret, 0);
 	CHECK(seg_at(&res, 0x200000) != NULL);
 	ld_result_free(&res);
@@ -1162,7 +1170,7 @@ static void test_linux_placement_rules(void)
 	b.init_size = 0x4000000;
 	size = build_bz(&b);
 	ret = load(bzbuf, size, NULL, 32 * MiB, &res);
-	CHECK_ERR(&res, ret, -E2BIG, "linux kernel needs 0x4000000 bytes (init_size) from 0x200000");
+	CHECK_ERR(&res, ret, -E2BIG, "linux kernel needs 0x4000000 bytes (init_size) from 0x1000000");
 	ld_result_free(&res);
 
 	/* initrd_addr_max caps the initrd; it stays above init_size's end. */
