@@ -199,6 +199,18 @@ int load_image(const char *what, const char *name, uint64_t mem_size,
 	}
 	a->o.modules = a->modules;
 	a->o.nr_modules = a->nr_modules;
+	/* The Linux loader's MP table lists every vCPU the VM has. */
+	if (a->o.format == LD_FMT_LINUX ||
+	    (a->o.format == LD_FMT_AUTO && ld_detect(&img) == LD_FMT_LINUX)) {
+		struct hvm_vm_info vm;
+
+		ret = hvm_nl_vm_get(name, &vm);
+		if (ret) {
+			ret = fail("%s: %s", what, why(ret));
+			goto out_free;
+		}
+		a->o.nr_vcpus = vm.vcpus;
+	}
 
 	ret = ld_load(&img, &a->o, mem_size, &res);
 	if (ret)

@@ -2,7 +2,8 @@
 /*
  * Loader core: format detection, the segment list, placement, and the three
  * boot states (real, protected, long). The formats live in loader_raw.c,
- * loader_elf.c and loader_multiboot.c.
+ * loader_elf.c, loader_multiboot.c and loader_linux.c (with the MP table
+ * in loader_mptable.c).
  *
  * Memory the loader builds itself sits at the top of RAM (below 4 GiB for
  * protected mode), where images rarely go; see ctl/README.md for the map.
@@ -249,7 +250,8 @@ static uint64_t gdt_flat(uint16_t attrib)
  * 16-byte system descriptor in long mode) and a TSS with no I/O bitmap.
  * Guests are expected to install their own; these keep the descriptor
  * caches consistent with memory so a reload of DS or a far jump to 0x08
- * behaves.
+ * behaves. Linux images get the selectors boot.rst asks for instead:
+ * __BOOT_CS 0x10, __BOOT_DS 0x18, and the TSS at 0x20.
  */
 static void build_gdt(struct ld_ctx *c, uint8_t *page, uint64_t page_gpa,
 		      bool long_mode)
@@ -257,26 +259,38 @@ static void build_gdt(struct ld_ctx *c, uint8_t *page, uint64_t page_gpa,
 	struct hvm_regs *regs = &c->r->regs;
 	uint64_t tss = page_gpa + LD_TSS_OFFSET;
 	uint16_t code = long_mode ? AT_CODE64 : AT_CODE32;
+	uint16_t sel_code = c->linux_gdt ? LD_LINUX_SEL_CODE : LD_SEL_CODE;
+	uint16_t sel_data = c->linux_gdt ? LD_LINUX_SEL_DATA : LD_SEL_DATA;
+	uint16_t sel_tss = c->linux_gdt ? LD_LINUX_SEL_TSS : LD_SEL_TSS;
 	uint64_t d;
 
-	ld_st64(page + LD_SEL_CODE, gdt_flat(code));
-	ld_st64(page + LD_SEL_DATA, gdt_flat(AT_DATA32));
+	ld_st64(page + sel_code, gdt_flat(code));
+	ld_st64(page + sel_data, gdt_flat(AT_DATA32));
 	d = 0x67 | (tss & 0xffffff) << 16 | (uint64_t)AT_TSS_BUSY << 40 |
 	    ((tss >> 24) & 0xff) << 56;
-	ld_st64(page + LD_SEL_TSS, d);
+	ld_st64(page + sel_tss, d);
 	if (long_mode)
-		ld_st64(page + LD_SEL_TSS + 8, tss >> 32);
+		ld_st64(page + sel_tss + 8, tss >> 32);
 	ld_st16(page + LD_TSS_OFFSET + 102, 104);	/* I/O map base: none */
 
 	regs->gdt.base = page_gpa;
-	regs->gdt.limit = LD_SEL_TSS + (long_mode ? 16 : 8) - 1;
+	regs->gdt.limit = sel_tss + (long_mode ? 16 : 8) - 1;
 	regs->idt.base = 0;
 	regs->idt.limit = 0;	/* any exception before the guest's IDT: shutdown */
-	regs->cs = seg(LD_SEL_CODE, 0, 0xffffffff, code);
-	set_data_segs(regs, seg(LD_SEL_DATA, 0, 0xffffffff, AT_DATA32));
-	regs->tr = seg(LD_SEL_TSS, tss, 0x67, AT_TSS_BUSY);
+	regs->cs = seg(sel_code, 0, 0xffffffff, code);
+	set_data_segs(regs, seg(sel_data, 0, 0xffffffff, AT_DATA32));
+	regs->tr = seg(sel_tss, tss, 0x67, AT_TSS_BUSY);
 	regs->ldtr = seg(0, 0, 0, AT_LDT);
-	regs->rflags = RFLAGS_FIXED;
+	regs->rflags = RFLAGS_FIXED;	/* IF clear */
+}
+
+uint64_t ld_boot_area_lo(uint64_t mem, enum ld_mode mode)
+{
+	uint64_t pages = 3 + (mem + LD_1G - 1) / LD_1G;
+
+	if (mode == LD_MODE_PROTECTED)
+		return ld_min(mem, LD_4G) - LD_PAGE_SIZE;
+	return mem > pages * LD_PAGE_SIZE ? mem - pages * LD_PAGE_SIZE : 0;
 }
 
 int ld_boot_real(struct ld_ctx *c)
@@ -380,25 +394,25 @@ static int check_options(struct ld_ctx *c, enum ld_format fmt)
 {
 	const struct ld_opts *o = c->o;
 
-	if (fmt == LD_FMT_LINUX)
-		return ld_fail(c, -EOPNOTSUPP,
-			       "format linux is not available in this version");
 	if (o->has_addr && fmt != LD_FMT_RAW)
 		return ld_fail(c, -EINVAL, "--addr applies to format raw only (this is %s)",
 			       ld_format_name(fmt));
-	if (o->initrd)
+	if (o->initrd && fmt != LD_FMT_LINUX)
 		return ld_fail(c, -EINVAL, "--initrd applies to format linux only (this is %s)",
 			       ld_format_name(fmt));
 	if (o->nr_modules && fmt != LD_FMT_MULTIBOOT)
 		return ld_fail(c, -EINVAL, "--module applies to format multiboot only (this is %s)",
 			       ld_format_name(fmt));
-	if (o->cmdline && fmt != LD_FMT_MULTIBOOT)
-		return ld_fail(c, -EINVAL, "--cmdline applies to format multiboot only (this is %s)",
+	if (o->cmdline && fmt != LD_FMT_MULTIBOOT && fmt != LD_FMT_LINUX)
+		return ld_fail(c, -EINVAL, "--cmdline applies to formats multiboot and linux only (this is %s)",
 			       ld_format_name(fmt));
 	if (fmt == LD_FMT_MULTIBOOT && o->mode != LD_MODE_DEFAULT &&
 	    o->mode != LD_MODE_PROTECTED)
 		return ld_fail(c, -EINVAL, "multiboot images start in protected mode, not %s",
 			       ld_mode_name(o->mode));
+	if (fmt == LD_FMT_LINUX && o->mode == LD_MODE_REAL)
+		return ld_fail(c, -EINVAL,
+			       "linux images start in protected or long mode (the real-mode setup code is not run)");
 	return 0;
 }
 
@@ -437,6 +451,9 @@ int ld_load(const struct ld_file *img, const struct ld_opts *opts,
 	case LD_FMT_MULTIBOOT:
 		ret = ld_load_multiboot(&c);
 		break;
+	case LD_FMT_LINUX:
+		ret = ld_load_linux(&c);
+		break;
 	default:
 		ret = ld_fail(&c, -EINVAL, "unknown format %d", fmt);
 		break;
@@ -450,7 +467,9 @@ int ld_load(const struct ld_file *img, const struct ld_opts *opts,
 	if (ret)
 		return ret;
 
-	res->mode = opts->mode != LD_MODE_DEFAULT ? opts->mode : c.mode;
+	/* The linux loader already settled the mode (it shapes the e820). */
+	res->mode = opts->mode != LD_MODE_DEFAULT && fmt != LD_FMT_LINUX ?
+		    opts->mode : c.mode;
 	switch (res->mode) {
 	case LD_MODE_REAL:
 		ret = ld_boot_real(&c);
@@ -470,6 +489,9 @@ int ld_load(const struct ld_file *img, const struct ld_opts *opts,
 		if (ret)
 			return ret;
 	}
+
+	if (fmt == LD_FMT_LINUX)
+		res->regs.rsi = c.zero_page;	/* boot.rst: %rsi/%esi = boot_params */
 
 	res->regs.vcpu = 0;
 	qsort(res->segs, res->nr_segs, sizeof(*res->segs), cmp_seg);

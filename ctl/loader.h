@@ -49,6 +49,7 @@ struct ld_opts {
 	const struct ld_file *initrd;	/* linux; NULL: none */
 	const struct ld_file *modules;	/* multiboot, in order */
 	size_t nr_modules;
+	uint32_t nr_vcpus;		/* linux: CPUs in the MP table; 0 means 1 */
 };
 
 /* One piece of guest RAM to write. data == NULL means "size zero bytes". */
@@ -85,6 +86,20 @@ struct ld_result {
 #define LD_MB_HEADER_MAGIC	0x1badb002U
 #define LD_MB_SEARCH		8192
 #define LD_MB_INFO_SIZE		120		/* multiboot_info with framebuffer fields */
+
+/* Linux boot protocol (Documentation/arch/x86/boot.rst); see ctl/README.md. */
+#define LD_LINUX_SEL_CODE	0x10		/* __BOOT_CS */
+#define LD_LINUX_SEL_DATA	0x18		/* __BOOT_DS */
+#define LD_LINUX_SEL_TSS	0x20
+#define LD_LINUX_ZERO_PAGE	0x10000ULL	/* struct boot_params */
+#define LD_LINUX_CMDLINE	0x20000ULL
+#define LD_LINUX_CMDLINE_MAX	0x10000ULL	/* hvctl's own cap, with the NUL */
+#define LD_LINUX_EBDA		0x9fc00ULL	/* reserved: last KiB of base memory */
+#define LD_LINUX_MPTABLE	0xf0000ULL	/* MP floating pointer + config table */
+#define LD_LINUX_MIN_VERSION	0x0206
+#define LD_LINUX_MAX_VCPUS	254		/* APIC IDs 0..n-1, I/O APIC ID n */
+#define LD_IOAPIC_ADDR		0xfec00000U
+#define LD_LAPIC_ADDR		0xfee00000U
 
 /**
  * ld_load() - lay out @img for a VM with @mem_size bytes of RAM

@@ -19,6 +19,8 @@ struct ld_ctx {
 	uint64_t boot_hi;
 	uint64_t hole_lo;	/* [hole_lo, hole_hi): not for placement */
 	uint64_t hole_hi;
+	bool linux_gdt;		/* GDT with __BOOT_CS 0x10 / __BOOT_DS 0x18 */
+	uint64_t zero_page;	/* linux: boot_params, passed in RSI */
 };
 
 int ld_fail(struct ld_ctx *c, int err, const char *fmt, ...)
@@ -44,6 +46,57 @@ int ld_load_raw(struct ld_ctx *c);
 int ld_load_elf(struct ld_ctx *c);
 int ld_load_multiboot(struct ld_ctx *c);
 int ld_multiboot_info(struct ld_ctx *c);
+int ld_load_linux(struct ld_ctx *c);
+
+/* Lowest address of the loader's boot area (GDT, page tables) for mode. */
+uint64_t ld_boot_area_lo(uint64_t mem, enum ld_mode mode);
+
+/* Intel MP Specification 1.4 tables for ncpus CPUs (loader_mptable.c). */
+uint64_t ld_mptable_size(uint32_t ncpus);
+void ld_mptable_build(uint8_t *buf, uint64_t gpa, uint32_t ncpus);
+uint8_t ld_checksum(const uint8_t *p, size_t len);	/* byte sum */
+
+/*
+ * struct boot_params (the "zero page") and its setup header, offsets from
+ * Documentation/arch/x86/zero-page.rst and boot.rst.
+ */
+#define BP_EXT_RAMDISK_IMAGE	0x0c0
+#define BP_EXT_RAMDISK_SIZE	0x0c4
+#define BP_EXT_CMD_LINE_PTR	0x0c8
+#define BP_E820_ENTRIES		0x1e8
+#define BP_SETUP_SECTS		0x1f1
+#define BP_SYSSIZE		0x1f4
+#define BP_BOOT_FLAG		0x1fe
+#define BP_JUMP			0x200
+#define BP_HEADER		0x202
+#define BP_VERSION		0x206
+#define BP_TYPE_OF_LOADER	0x210
+#define BP_LOADFLAGS		0x211
+#define BP_CODE32_START		0x214
+#define BP_RAMDISK_IMAGE	0x218
+#define BP_RAMDISK_SIZE		0x21c
+#define BP_HEAP_END_PTR		0x224
+#define BP_CMD_LINE_PTR		0x228
+#define BP_INITRD_ADDR_MAX	0x22c
+#define BP_KERNEL_ALIGNMENT	0x230
+#define BP_RELOCATABLE		0x234
+#define BP_XLOADFLAGS		0x236
+#define BP_CMDLINE_SIZE		0x238
+#define BP_PREF_ADDRESS		0x258
+#define BP_INIT_SIZE		0x260
+#define BP_E820_TABLE		0x2d0
+#define BP_E820_MAX		128
+#define BP_E820_ENTRY		20
+#define BP_SIZE			0x1000
+
+#define LOADFLAG_LOADED_HIGH	(1U << 0)
+#define LOADFLAG_CAN_USE_HEAP	(1U << 7)
+#define XLF_KERNEL_64		(1U << 0)
+#define XLF_CAN_BE_LOADED_ABOVE_4G (1U << 1)
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define LD_LINUX_HEAP_END	0xde00		/* 0xe000 - 0x200, as boot.rst's example */
+#define LD_LINUX_LOADER_TYPE	0xff		/* undefined boot loader */
 
 /* Parse an ELF32/ELF64 image and add its PT_LOAD segments below limit. */
 int ld_elf_segments(struct ld_ctx *c, uint64_t limit, bool *is_elf64);
