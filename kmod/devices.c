@@ -6,6 +6,7 @@
  * order when the last reference goes, after the vCPUs stopped.
  */
 #include "hvm.h"
+#include "lapic.h"
 
 /**
  * hvm_devices_create() - give @vm its devices
@@ -17,10 +18,27 @@ int hvm_devices_create(struct hvm_vm *vm)
 {
 	int r;
 
-	r = hvm_testdev_init(vm);
+	r = hvm_pic_create(vm);
 	if (r)
 		return r;
+	r = hvm_ioapic_create(vm);
+	if (r)
+		goto err_pic;
+	r = hvm_lapic_create(vm);
+	if (r)
+		goto err_ioapic;
+	r = hvm_testdev_init(vm);
+	if (r)
+		goto err_lapic;
 	return 0;
+
+err_lapic:
+	hvm_lapic_destroy(vm);
+err_ioapic:
+	hvm_ioapic_destroy(vm);
+err_pic:
+	hvm_pic_destroy(vm);
+	return r;
 }
 
 /**
@@ -31,4 +49,7 @@ int hvm_devices_create(struct hvm_vm *vm)
 void hvm_devices_destroy(struct hvm_vm *vm)
 {
 	hvm_testdev_free(vm);
+	hvm_lapic_destroy(vm);
+	hvm_ioapic_destroy(vm);
+	hvm_pic_destroy(vm);
 }
