@@ -91,7 +91,7 @@ static const char want[] =
 	"x2apic-gp: rd-selfipi=13 wr-eoi1=13 rd-dfr=13 wr-ldr=13 to-xapic=13 move=13 disable=-1 cpuid-apic=0 to-x2=13 enable=-1 svr=000000ff\n"
 	"done\n";
 
-TEST_F(ap, local_apic_ioapic_and_pic_conform)
+TEST_F_TIMEOUT(ap, local_apic_ioapic_and_pic_conform, 150)
 {
 	int r;
 

@@ -60,7 +60,7 @@ static struct gate idt256[256] __attribute__((aligned(16)));
 volatile u32 count[256];
 volatile u8 order[16];
 volatile u32 norder;
-volatile bool eoi_in_handler;
+volatile bool eoi_in_handler, x2mode;
 
 static inline u32 rd(u32 off)
 {
@@ -117,7 +117,9 @@ void irq_c(u64 vector)
 	count[vector]++;
 	if (norder < sizeof(order))
 		order[norder++] = vector;
-	if (eoi_in_handler && vector != V_REF)
+	if (eoi_in_handler && x2mode)
+		wrmsr(X2APIC_MSR(A_EOI), 0);
+	else if (eoi_in_handler)
 		wr(A_EOI, 0);
 }
 
@@ -382,6 +384,7 @@ static void test_x2apic(void)
 	eoi_in_handler = true;
 	r1 = try_wrmsr(X2APIC_MSR(A_TPR), 0);
 	wrmsr(MSR_IA32_APIC_BASE, 0xfee00000 | 0x900 | 0x400);
+	x2mode = true;
 	printf("x2apic: before=%d base=%lx id=%lx ver=%lx ldr=%lx", r1,
 	       (unsigned long)rdmsr(MSR_IA32_APIC_BASE),
 	       (unsigned long)rdmsr(X2APIC_MSR(A_ID)),
@@ -404,6 +407,7 @@ static void test_x2apic(void)
 	r1 = try_wrmsr(MSR_IA32_APIC_BASE, 0xfee00900);	/* x2APIC -> xAPIC */
 	r2 = try_wrmsr(MSR_IA32_APIC_BASE, 0xfed00d00);	/* moving the base */
 	r3 = try_wrmsr(MSR_IA32_APIC_BASE, 0xfee00100);	/* disable */
+	x2mode = false;
 	printf(" to-xapic=%d move=%d disable=%d", r1, r2, r3);
 	{
 		u32 a, b, c, d;
