@@ -252,10 +252,12 @@ void hvm_lapic_accept(struct hvm_lapic *apic, u8 vector, bool level, bool force)
 
 	spin_lock_irqsave(&apic->lock, flags);
 	if (lapic_hw_enabled(apic) && (force || (apic->svr & SVR_ENABLE))) {
-		if (lapic_set_irr(apic, vector, level))
+		if (lapic_set_irr(apic, vector, level)) {
 			kick = true;
-		else if (apic->svr & SVR_ENABLE)
-			lapic_error(apic, 0), kick = true;
+		} else if (apic->svr & SVR_ENABLE) {
+			lapic_error(apic, 0);
+			kick = true;
+		}
 	}
 	spin_unlock_irqrestore(&apic->lock, flags);
 	if (kick)
@@ -1084,9 +1086,6 @@ void hvm_lapic_destroy(struct hvm_vm *vm)
 		return;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hrtimer_cancel(&vm->ioapic->lapics[i].timer);
-	for (i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i])
-			WRITE_ONCE(vm->vcpus[i]->lapic, NULL);
 	kfree(vm->ioapic->lapics);
 	vm->ioapic->lapics = NULL;
 }
