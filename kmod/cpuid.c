@@ -5,10 +5,13 @@
  * - the hypervisor-present bit (1:ECX[31]) is set, and 0x40000000 returns
  *   the signature "hvmhvmhvmhvm";
  * - VMX/SVM and every feature hvm does not virtualize are hidden: no local
- *   APIC/x2APIC/TSC-deadline (no interrupt controller yet), no MONITOR/MWAIT,
+ *   no MONITOR/MWAIT,
  *   no performance counters, debug store, machine check, speculation-control
  *   MSRs (not in the MSR allowlist), PKU, LA57, SGX, PT, XSAVES;
  * - OSXSAVE/OSPKE mirror the guest's CR4;
+ * - the local APIC (kmod/lapic.c) is advertised as it exists: APIC
+ *   (1:EDX[9], mirroring IA32_APIC_BASE.EN as the SDM says), x2APIC and
+ *   TSC-deadline (1:ECX[21], [24]); AMD's extended APIC space is hidden;
  * - leaves beyond what we filter read as zero.
  */
 #include <asm/processor.h>
@@ -16,6 +19,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "hvm.h"
+#include "lapic.h"
 
 #define HVM_CPUID_SIGNATURE	0x40000000
 #define HVM_CPUID_FEATURES	0x40000001
@@ -135,8 +139,11 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		c |= F1_ECX_HYPERVISOR;
 		if (guest_cr4 & X86_CR4_OSXSAVE)
 			c |= F1_ECX_OSXSAVE;
+		c |= F1_ECX_X2APIC | F1_ECX_TSC_DEADLINE;
 		d &= ~(F1_EDX_MCE | F1_EDX_APIC | F1_EDX_MCA | F1_EDX_DS |
 		       F1_EDX_ACPI | F1_EDX_TM | F1_EDX_PBE);
+		if (hvm_lapic_hw_enabled(vcpu))
+			d |= F1_EDX_APIC;
 		/* Initial APIC ID = vCPU index; one logical CPU per package. */
 		b = (b & 0xffff) | (1 << 16) | (vcpu->index << 24);
 		/*

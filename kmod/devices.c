@@ -6,6 +6,7 @@
  * order when the last reference goes, after the vCPUs stopped.
  */
 #include "hvm.h"
+#include "lapic.h"
 #include "uart.h"
 
 /**
@@ -18,9 +19,18 @@ int hvm_devices_create(struct hvm_vm *vm)
 {
 	int r;
 
-	r = hvm_testdev_init(vm);
+	r = hvm_pic_create(vm);
 	if (r)
 		return r;
+	r = hvm_ioapic_create(vm);
+	if (r)
+		goto err_pic;
+	r = hvm_lapic_create(vm);
+	if (r)
+		goto err_ioapic;
+	r = hvm_testdev_init(vm);
+	if (r)
+		goto err_lapic;
 	r = hvm_uart_create(vm);
 	if (r)
 		goto err_testdev;
@@ -28,6 +38,12 @@ int hvm_devices_create(struct hvm_vm *vm)
 
 err_testdev:
 	hvm_testdev_free(vm);
+err_lapic:
+	hvm_lapic_destroy(vm);
+err_ioapic:
+	hvm_ioapic_destroy(vm);
+err_pic:
+	hvm_pic_destroy(vm);
 	return r;
 }
 
@@ -40,4 +56,7 @@ void hvm_devices_destroy(struct hvm_vm *vm)
 {
 	hvm_uart_destroy(vm);
 	hvm_testdev_free(vm);
+	hvm_lapic_destroy(vm);
+	hvm_ioapic_destroy(vm);
+	hvm_pic_destroy(vm);
 }

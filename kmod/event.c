@@ -15,6 +15,7 @@
 #include <asm/trapnr.h>
 
 #include "hvm.h"
+#include "lapic.h"
 
 enum hvm_exc_class {
 	HVM_EXC_BENIGN,
@@ -117,23 +118,55 @@ void hvm_event_interrupted(struct hvm_vcpu *vcpu, const struct hvm_guest_event *
 	vcpu->event = *ev;
 }
 
+/*
+ * The external interrupt to take now (its vector, after the INTA cycle:
+ * IRR -> ISR in the local APIC, or the 8259A's acknowledge for an
+ * ExtINT), or -1.
+ */
+static int hvm_intr_ack(struct hvm_vcpu *vcpu)
+{
+	bool extint;
+	int v;
+
+	v = hvm_lapic_pending(vcpu, &extint);
+	if (extint)
+		return hvm_pic_intack(vcpu->vm);
+	if (v < 0)
+		return -1;
+	return hvm_lapic_intack(vcpu);
+}
+
+static bool hvm_intr_pending(struct hvm_vcpu *vcpu)
+{
+	bool extint;
+
+	return hvm_lapic_pending(vcpu, &extint) >= 0 || extint;
+}
+
 /**
  * hvm_inject_pending() - program the next entry's event
  * @vcpu: the vCPU, interrupts off, right before the entry
  *
  * In priority order: the interrupted or queued event, the event that must
- * follow it, an NMI when NMIs are not blocked, the highest raised external
- * interrupt when RFLAGS.IF is set. Neither an NMI nor an interrupt goes in
- * during the STI / MOV SS shadow (SDM vol. 3A 6.8.3, APM vol. 2 8.5). What
- * cannot go in now arms the matching window exit.
+ * follow it, an NMI when NMIs are not blocked, the interrupt controllers'
+ * external interrupt when RFLAGS.IF is set: the 8259A's ExtINT through
+ * LINT0, else the local APIC's highest IRR vector above PPR (SDM vol. 3A
+ * 10.8.3.1; one masked by the TPR waits and arms no window). Neither an
+ * NMI nor an interrupt goes in during the STI / MOV SS shadow (SDM vol. 3A
+ * 6.8.3, APM vol. 2 8.5). What cannot go in now arms the matching window
+ * exit.
  */
 void hvm_inject_pending(struct hvm_vcpu *vcpu)
 {
 	struct hvm_guest_event ev = {};
-	bool irq = find_first_bit(vcpu->irr, 256) < 256;
 	bool nmi = READ_ONCE(vcpu->nmi_pending);
+	bool irq;
 	u32 intr;
+	int v;
 
+	if (!vcpu->lapic)
+		WRITE_ONCE(vcpu->lapic, hvm_vm_lapic(vcpu->vm, vcpu->index));
+	irq = hvm_intr_pending(vcpu);
 	if (vcpu->event.type != HVM_EV_NONE) {
 		ev = vcpu->event;
 		vcpu->event.type = HVM_EV_NONE;
@@ -149,10 +182,12 @@ void hvm_inject_pending(struct hvm_vcpu *vcpu)
 			nmi = false;
 		} else if (irq && (intr & HVM_INTR_IF) &&
 			   !(intr & HVM_INTR_SHADOW)) {
-			ev.type = HVM_EV_INTR;
-			ev.vector = find_last_bit(vcpu->irr, 256);
-			clear_bit(ev.vector, vcpu->irr);
-			irq = find_first_bit(vcpu->irr, 256) < 256;
+			v = hvm_intr_ack(vcpu);
+			if (v >= 0) {
+				ev.type = HVM_EV_INTR;
+				ev.vector = v;
+			}
+			irq = hvm_intr_pending(vcpu);
 		}
 	}
 	if (ev.type != HVM_EV_NONE)
@@ -164,27 +199,30 @@ void hvm_inject_pending(struct hvm_vcpu *vcpu)
  * hvm_vcpu_has_interrupt() - would an event end a halt now?
  * @vcpu: the vCPU
  *
- * An NMI, or an external interrupt raised for it (a halted vCPU has
- * RFLAGS.IF set, so it will take it). Any context.
+ * An NMI, or an external interrupt the interrupt controllers would deliver
+ * (a halted vCPU has RFLAGS.IF set, so it will take it). Any context.
  */
 bool hvm_vcpu_has_interrupt(struct hvm_vcpu *vcpu)
 {
-	return READ_ONCE(vcpu->nmi_pending) ||
-	       find_first_bit(vcpu->irr, 256) < 256;
+	return READ_ONCE(vcpu->nmi_pending) || hvm_intr_pending(vcpu);
 }
 
 /**
- * hvm_vcpu_raise_irq() - an external interrupt for the vCPU
+ * hvm_vcpu_raise_irq() - a fixed, edge-triggered interrupt for the vCPU
  * @vcpu: the vCPU
  * @vector: the vector (32-255)
  *
- * Delivered at the first entry where the guest's RFLAGS.IF allows it, the
- * highest vector first. Any thread; the vCPU leaves guest mode to take it.
+ * Accepted by the vCPU's local APIC (its IRR) even while the APIC is
+ * software-disabled: the selftests' test device is wired straight at the
+ * vCPU. Delivered by priority like any APIC interrupt; the handler's EOI
+ * clears its ISR bit. Any context, hard interrupts included.
  */
 void hvm_vcpu_raise_irq(struct hvm_vcpu *vcpu, u8 vector)
 {
-	set_bit(vector, vcpu->irr);
-	hvm_vcpu_kick(vcpu);
+	struct hvm_lapic *apic = hvm_vcpu_lapic(vcpu);
+
+	if (apic)
+		hvm_lapic_accept(apic, vector, false, true);
 }
 
 /**
@@ -192,10 +230,10 @@ void hvm_vcpu_raise_irq(struct hvm_vcpu *vcpu, u8 vector)
  * @vcpu: the vCPU
  *
  * NMIs do not queue: a second one raised before the first was delivered
- * is the same NMI (SDM vol. 3A 6.7.1).
+ * is the same NMI (SDM vol. 3A 6.7.1). Any context.
  */
 void hvm_vcpu_raise_nmi(struct hvm_vcpu *vcpu)
 {
 	WRITE_ONCE(vcpu->nmi_pending, true);
-	hvm_vcpu_kick(vcpu);
+	hvm_lapic_kick(vcpu);
 }

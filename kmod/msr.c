@@ -11,6 +11,7 @@
 #include <asm/apicdef.h>
 
 #include "hvm.h"
+#include "lapic.h"
 
 struct hvm_msr_rule {
 	u32 msr;
@@ -32,7 +33,8 @@ static const struct hvm_msr_rule hvm_msr_rules[] = {
 	{ MSR_IA32_SYSENTER_ESP,	HVM_MSR_ARCH, true },
 	{ MSR_IA32_SYSENTER_EIP,	HVM_MSR_ARCH, true },
 	{ MSR_IA32_TSC,			HVM_MSR_ARCH, true },
-	{ MSR_IA32_APICBASE,		HVM_MSR_CORE, false },
+	{ MSR_IA32_APICBASE,		HVM_MSR_CORE, true },
+	{ MSR_IA32_TSC_DEADLINE,	HVM_MSR_CORE, true },
 };
 
 /**
@@ -46,6 +48,9 @@ enum hvm_msr_kind hvm_msr_policy(u32 msr, bool write)
 {
 	unsigned int i;
 
+	/* x2APIC registers: the local APIC decides what exists (#GP else). */
+	if (msr >= APIC_BASE_MSR && msr <= APIC_BASE_MSR + 0xff)
+		return HVM_MSR_CORE;
 	for (i = 0; i < ARRAY_SIZE(hvm_msr_rules); i++) {
 		const struct hvm_msr_rule *r = &hvm_msr_rules[i];
 
@@ -68,15 +73,8 @@ enum hvm_msr_kind hvm_msr_policy(u32 msr, bool write)
  */
 int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
 {
-	switch (msr) {
-	case MSR_IA32_APICBASE:
-		/* The architectural default: xAPIC enabled at 0xFEE00000. */
-		*val = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-		       (vcpu->index == 0 ? MSR_IA32_APICBASE_BSP : 0);
-		return 0;
-	default:
-		return -EINVAL;
-	}
+	/* IA32_APIC_BASE, IA32_TSC_DEADLINE, x2APIC: kmod/lapic.c. */
+	return hvm_lapic_msr_read(vcpu, msr, val);
 }
 
 /**
@@ -85,9 +83,10 @@ int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
  * @msr: the MSR index
  * @val: the value to write
  *
- * Return: 0, or -EINVAL: inject #GP. No core MSR is writable today.
+ * Return: 0, or -EINVAL: inject #GP (reserved bits, invalid
+ * IA32_APIC_BASE transitions, x2APIC registers outside x2APIC mode).
  */
 int hvm_msr_core_write(struct hvm_vcpu *vcpu, u32 msr, u64 val)
 {
-	return -EINVAL;
+	return hvm_lapic_msr_write(vcpu, msr, val);
 }

@@ -15,6 +15,9 @@
  *                       delay in microseconds: the vector is raised on the
  *                       writing vCPU once the delay has passed (a one-shot
  *                       host hrtimer; a new write re-arms it)
+ *   0x30       LINE     write only: bits 7:0 an interrupt line (ISA IRQ /
+ *                       GSI, below 24), bit 8 its new level: hvm_irq_line()
+ *                       drives the 8259A and the I/O APIC like a device
  *   other      reads return all ones, writes are ignored
  */
 #include <linux/hrtimer.h>
@@ -34,6 +37,7 @@ MODULE_PARM_DESC(testdev, "Give new VMs the selftests' MMIO device at 0xfebf0000
 #define TD_IRQ		0x18
 #define TD_NMI		0x20
 #define TD_TIMER	0x28
+#define TD_LINE		0x30
 
 /*
  * Locking: [d] lock (vCPU threads of one VM access it concurrently);
@@ -91,6 +95,11 @@ static int hvm_testdev_write(struct hvm_vcpu *vcpu, void *priv, u64 off,
 		hvm_vcpu_raise_irq(vcpu, vector);
 	} else if (off == TD_NMI) {
 		hvm_vcpu_raise_nmi(vcpu);
+	} else if (off == TD_LINE && len >= 2) {
+		u16 line = *(const u16 *)val;
+
+		if ((line & 0xff) < HVM_NR_IRQS)
+			hvm_irq_line(vcpu->vm, line & 0xff, line & 0x100);
 	} else if (off == TD_TIMER && len == 8 && vector >= 32) {
 		u64 delay_us = *(const u64 *)val >> 8;
 
