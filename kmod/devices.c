@@ -6,6 +6,9 @@
  * order when the last reference goes, after the vCPUs stopped.
  */
 #include "hvm.h"
+#include "pit.h"
+#include "platform.h"
+#include "rtc.h"
 
 /**
  * hvm_devices_create() - give @vm its devices
@@ -20,7 +23,21 @@ int hvm_devices_create(struct hvm_vm *vm)
 	r = hvm_testdev_init(vm);
 	if (r)
 		return r;
+	r = hvm_pit_create(vm);
+	if (r)
+		goto err;
+	r = hvm_rtc_create(vm);
+	if (r)
+		goto err;
+	r = hvm_platform_create(vm);
+	if (r)
+		goto err;
 	return 0;
+
+err:
+	/* Every destroy function skips a device that was not created. */
+	hvm_devices_destroy(vm);
+	return r;
 }
 
 /**
@@ -30,5 +47,8 @@ int hvm_devices_create(struct hvm_vm *vm)
  */
 void hvm_devices_destroy(struct hvm_vm *vm)
 {
+	hvm_platform_destroy(vm);
+	hvm_rtc_destroy(vm);
+	hvm_pit_destroy(vm);
 	hvm_testdev_free(vm);
 }

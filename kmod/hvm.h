@@ -31,6 +31,7 @@ struct hvm_pic;
 struct hvm_ioapic;
 struct hvm_pit;
 struct hvm_rtc;
+struct hvm_platform;
 struct netlink_ext_ack;
 struct mem_cgroup;
 
@@ -456,6 +457,14 @@ struct hvm_vm {
 	struct hvm_ioapic *ioapic;		/* kmod/ioapic.c */
 	struct hvm_pit *pit;			/* kmod/pit.c */
 	struct hvm_rtc *rtc;			/* kmod/rtc.c */
+	struct hvm_platform *platform;		/* kmod/platform.c */
+
+	/*
+	 * [c] Added to the host TSC on every vCPU (VMCB TSC_OFFSET / VMCS
+	 * TSC offset) until the guest writes IA32_TSC: the guest TSC counts
+	 * from about 0 at creation, the same on every vCPU.
+	 */
+	u64 tsc_offset;
 
 	void *arch;				/* vendor state */
 	/*
