@@ -339,16 +339,16 @@ static void rtc_write_reg(struct hvm_rtc *rtc, u8 v)
 		break;
 	case RTC_REG_B:
 		old = rtc->ram[RTC_REG_B];
-		/* SET on: the registers hold still; SET also clears UIE. */
-		if (v & RTC_B_SET) {
+		/* SET also clears UIE (datasheet "Register B"). */
+		if (v & RTC_B_SET)
 			v &= ~RTC_B_UIE;
-			if (!(old & RTC_B_SET))
-				rtc_fill(rtc, sec);
-		}
-		rtc->ram[RTC_REG_B] = v;
-		/* SET off: the clock runs on from what the guest wrote. */
+		/* SET off: the clock runs on from what the guest wrote (in its format). */
 		if ((old & RTC_B_SET) && !(v & RTC_B_SET))
 			rtc_parse(rtc, sec);
+		rtc->ram[RTC_REG_B] = v;
+		/* SET on: the registers hold still, in the new format. */
+		if (!(old & RTC_B_SET) && (v & RTC_B_SET))
+			rtc_fill(rtc, sec);
 		rtc_arm(rtc, now);
 		break;
 	case RTC_REG_C:
