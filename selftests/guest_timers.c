@@ -8,7 +8,9 @@
  * RAM, setting the time, binary and 12-hour formats, UF/PF flags), PCI
  * configuration with no device and the i8042 status; the host checks the
  * RTC's time of day against its own clock and that ten mode 0 countdowns
- * of 0xffff PIT clocks took at least 549 ms. The reset paths (0xCF9 and
+ * of 0xffff PIT clocks took at least 549 ms. Counter 0 runs periodic and
+ * one-shot (its IRQ 0 host timer fires; no interrupt controller listens
+ * yet) and is left at its fastest rate when the VM stops. The reset paths (0xCF9 and
  * the keyboard controller's 0xFE) stop the VM with reason reboot, exit
  * status 2 from hvctl run and wait.
  */
@@ -56,6 +58,8 @@ static const char want_head[] =
 	"gate2-high-counts ok\n"
 	"out2-low-after-load ok\n"
 	"out2-high-after-countdown ok\n"
+	"pit0-periodic-counts ok\n"
+	"pit0-oneshot-wraps ok\n"
 	"port61-refresh-toggles ok\n"
 	"rtc-index-port-floats ok\n"
 	"rtc-a-nmi-off ok\n"

@@ -184,6 +184,31 @@ static void pit_tests(void)
 	check("out2-low-after-load", low, 10);
 	check("out2-high-after-countdown", high, 10);
 
+	/*
+	 * Counter 0 (IRQ 0 pulses from a host timer): a 1 kHz rate generator
+	 * counts within its period; a one-shot; then the fastest periodic
+	 * rate, left running when the VM stops (its destroy ends the timer).
+	 */
+	outb(PIT_CMD, 0x34);
+	outb(0x40, 1193 & 0xff);
+	outb(0x40, 1193 >> 8);
+	ch1_delay(5 * 1193);
+	outb(PIT_CMD, 0x00);
+	lo = inb(0x40);
+	v = lo | inb(0x40) << 8;
+	check("pit0-periodic-counts", v >= 1 && v <= 1193, 1);
+	outb(PIT_CMD, 0x30);
+	outb(0x40, 0x10);
+	outb(0x40, 0x00);
+	ch1_delay(1193);
+	outb(PIT_CMD, 0x00);
+	lo = inb(0x40);
+	v = lo | inb(0x40) << 8;
+	check("pit0-oneshot-wraps", v > 0x10, 1);
+	outb(PIT_CMD, 0x34);
+	outb(0x40, 2);
+	outb(0x40, 0);
+
 	s = inb(PORT61) & 0x10;
 	for (i = 0; i < 1000000; i++)
 		if ((inb(PORT61) & 0x10) != s)
