@@ -34,6 +34,7 @@ int stop_exit_status(uint32_t reason, uint64_t exit_code)
 		return exit_code & 0xff;	/* what a shell can see */
 	case HVM_STOP_HALT:
 		return 0;
+	case HVM_STOP_REBOOT:	/* the guest asked for a reset: hvctl does not restart it */
 	default:
 		return 2;
 	}
@@ -455,6 +456,7 @@ static void print_stop(const char *name, const struct hvm_vm_info *vm)
 		break;
 	case HVM_STOP_HALT:
 	case HVM_STOP_USER:
+	case HVM_STOP_REBOOT:
 		fprintf(stderr, "hvctl: %s: stopped: %s\n", name, reason);
 		break;
 	case HVM_STOP_FAULT:

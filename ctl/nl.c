@@ -85,6 +85,7 @@ static const char *const reason_names[] = {
 	[HVM_STOP_UNHANDLED] = "unhandled",
 	[HVM_STOP_ENTRY_FAILED] = "entry-failed",
 	[HVM_STOP_INTERNAL] = "internal",
+	[HVM_STOP_REBOOT] = "reboot",
 };
 
 const char *hvm_state_name(uint32_t state)

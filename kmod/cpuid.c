@@ -48,6 +48,7 @@
 #define F1_ECX_HYPERVISOR	BIT(31)
 #define F1_EDX_MCE		BIT(7)
 #define F1_EDX_APIC		BIT(9)
+#define F1_EDX_MTRR		BIT(12)
 #define F1_EDX_MCA		BIT(14)
 #define F1_EDX_DS		BIT(21)
 #define F1_EDX_ACPI		BIT(22)
@@ -140,8 +141,9 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		if (guest_cr4 & X86_CR4_OSXSAVE)
 			c |= F1_ECX_OSXSAVE;
 		c |= F1_ECX_X2APIC | F1_ECX_TSC_DEADLINE;
-		d &= ~(F1_EDX_MCE | F1_EDX_APIC | F1_EDX_MCA | F1_EDX_DS |
-		       F1_EDX_ACPI | F1_EDX_TM | F1_EDX_PBE);
+		/* No MTRR MSRs are virtualized: guest RAM is write-back (EPT IPAT / NPT). */
+		d &= ~(F1_EDX_MCE | F1_EDX_APIC | F1_EDX_MTRR | F1_EDX_MCA |
+		       F1_EDX_DS | F1_EDX_ACPI | F1_EDX_TM | F1_EDX_PBE);
 		if (hvm_lapic_hw_enabled(vcpu))
 			d |= F1_EDX_APIC;
 		/* Initial APIC ID = vCPU index; one logical CPU per package. */

@@ -7,6 +7,9 @@
  */
 #include "hvm.h"
 #include "lapic.h"
+#include "pit.h"
+#include "platform.h"
+#include "rtc.h"
 #include "uart.h"
 
 /**
@@ -34,8 +37,23 @@ int hvm_devices_create(struct hvm_vm *vm)
 	r = hvm_uart_create(vm);
 	if (r)
 		goto err_testdev;
+	r = hvm_pit_create(vm);
+	if (r)
+		goto err_uart;
+	r = hvm_rtc_create(vm);
+	if (r)
+		goto err_pit;
+	r = hvm_platform_create(vm);
+	if (r)
+		goto err_rtc;
 	return 0;
 
+err_rtc:
+	hvm_rtc_destroy(vm);
+err_pit:
+	hvm_pit_destroy(vm);
+err_uart:
+	hvm_uart_destroy(vm);
 err_testdev:
 	hvm_testdev_free(vm);
 err_lapic:
@@ -54,6 +72,9 @@ err_pic:
  */
 void hvm_devices_destroy(struct hvm_vm *vm)
 {
+	hvm_platform_destroy(vm);
+	hvm_rtc_destroy(vm);
+	hvm_pit_destroy(vm);
 	hvm_uart_destroy(vm);
 	hvm_testdev_free(vm);
 	hvm_lapic_destroy(vm);

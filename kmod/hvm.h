@@ -31,6 +31,7 @@ struct hvm_pic;
 struct hvm_ioapic;
 struct hvm_pit;
 struct hvm_rtc;
+struct hvm_platform;
 struct netlink_ext_ack;
 struct mem_cgroup;
 
@@ -356,12 +357,11 @@ struct hvm_vcpu {
 	 * Events [t] (kmod/event.c). @event is what the next entry delivers:
 	 * an event an exit interrupted (re-injected), or an exception the
 	 * core queued. @exc_next: an exception to deliver right after @event
-	 * (SDM 6.15 table 6-5 "handled serially"). @irr: external interrupt
-	 * vectors raised and not yet delivered [a]; @nmi_pending [a].
+	 * (SDM 6.15 table 6-5 "handled serially"). External interrupts wait
+	 * in the local APIC's IRR (kmod/lapic.c); @nmi_pending [a].
 	 */
 	struct hvm_guest_event event;
 	struct hvm_guest_event exc_next;
-	unsigned long irr[BITS_TO_LONGS(256)];
 	bool nmi_pending;
 
 	/*
@@ -465,6 +465,14 @@ struct hvm_vm {
 	struct hvm_ioapic *ioapic;		/* kmod/ioapic.c */
 	struct hvm_pit *pit;			/* kmod/pit.c */
 	struct hvm_rtc *rtc;			/* kmod/rtc.c */
+	struct hvm_platform *platform;		/* kmod/platform.c */
+
+	/*
+	 * [c] Added to the host TSC on every vCPU (VMCB TSC_OFFSET / VMCS
+	 * TSC offset) until the guest writes IA32_TSC: the guest TSC counts
+	 * from about 0 at creation, the same on every vCPU.
+	 */
+	u64 tsc_offset;
 
 	void *arch;				/* vendor state */
 	/*

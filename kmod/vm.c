@@ -19,6 +19,7 @@
 #include <linux/memcontrol.h>
 #include <linux/overflow.h>
 #include <linux/netlink.h>
+#include <asm/msr.h>
 
 #include "hvm.h"
 
@@ -290,6 +291,11 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 		goto err_hw;
 	}
 
+	/*
+	 * Guest TSC = host TSC + offset (APM Vol. 2 15.30.5, SDM Vol. 3
+	 * 26.3 "TSC offsetting"): from about 0 now, one offset for all vCPUs.
+	 */
+	vm->tsc_offset = -rdtsc();
 	for (i = 0; i < nr_vcpus; i++) {
 		r = hvm_vcpu_create(vm, i);
 		if (r) {

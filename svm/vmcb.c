@@ -95,7 +95,7 @@ void svm_vmcb_init_control(struct svm_vcpu *sv)
 
 	c->iopm_base_pa = svm_iopm_pa;
 	c->msrpm_base_pa = svm_msrpm_pa;
-	c->tsc_offset = 0;
+	c->tsc_offset = sv->vcpu->vm->tsc_offset;
 	c->tlb_control = TLB_CONTROL_DO_NOTHING;
 	/* Host RFLAGS.IF, not the guest's, gates physical interrupts. */
 	c->vintr = V_INTR_MASKING;

@@ -281,7 +281,7 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(EPT_POINTER, vmx->vm->eptp);
 	vmcs_write(VMCS_LINK_POINTER, ~0UL);
 	if (vmx_caps.cpu & CPU_TSC_OFFSETTING)
-		vmcs_write(TSC_OFFSET, 0);
+		vmcs_write(TSC_OFFSET, vmx->vcpu->vm->tsc_offset);
 	/* Without "save timer value" every entry starts a full slice. */
 	if (vmx_caps.pin & PIN_PREEMPT_TIMER)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_caps.preempt_timer);

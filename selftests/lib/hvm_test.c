@@ -956,7 +956,7 @@ const char *hvm_stop_reason_name(uint32_t reason)
 {
 	static const char *const names[] = {
 		"none", "user", "exit", "halt", "shutdown", "fault",
-		"unhandled", "entry-failed", "internal",
+		"unhandled", "entry-failed", "internal", "reboot",
 	};
 
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";

@@ -117,6 +117,7 @@ enum hvm_stop_reason {
 	HVM_STOP_UNHANDLED,	/* exit not handled, code in HVM_A_VM_HW_ERROR */
 	HVM_STOP_ENTRY_FAILED,	/* CPU refused guest state, error in HVM_A_VM_HW_ERROR */
 	HVM_STOP_INTERNAL,	/* host-side failure (e.g. out of memory) */
+	HVM_STOP_REBOOT,	/* reset: 0xCF9 RST_CPU or i8042 pulse (0x64 <- 0xFE) */
 };
 
 enum hvm_event {
