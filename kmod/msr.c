@@ -35,6 +35,7 @@ static const struct hvm_msr_rule hvm_msr_rules[] = {
 	{ MSR_IA32_TSC,			HVM_MSR_ARCH, true },
 	{ MSR_IA32_APICBASE,		HVM_MSR_CORE, true },
 	{ MSR_IA32_TSC_DEADLINE,	HVM_MSR_CORE, true },
+	{ MSR_AMD64_NB_CFG,		HVM_MSR_CORE, true },
 };
 
 /**
@@ -73,6 +74,17 @@ enum hvm_msr_kind hvm_msr_policy(u32 msr, bool write)
  */
 int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
 {
+	/*
+	 * NB_CFG (AMD family 10h+ northbridge configuration): Linux's
+	 * arch/x86/pci/amd_bus.c reads it with plain RDMSR on every AMD CPU
+	 * of family 10h or later and sets EnableCf8ExtCfg. There is no
+	 * northbridge and no extended config space: it reads 0 and writes
+	 * are ignored, as KVM does.
+	 */
+	if (msr == MSR_AMD64_NB_CFG) {
+		*val = 0;
+		return 0;
+	}
 	/* IA32_APIC_BASE, IA32_TSC_DEADLINE, x2APIC: kmod/lapic.c. */
 	return hvm_lapic_msr_read(vcpu, msr, val);
 }
@@ -88,5 +100,7 @@ int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
  */
 int hvm_msr_core_write(struct hvm_vcpu *vcpu, u32 msr, u64 val)
 {
+	if (msr == MSR_AMD64_NB_CFG)	/* see hvm_msr_core_read() */
+		return 0;
 	return hvm_lapic_msr_write(vcpu, msr, val);
 }
