@@ -46,7 +46,12 @@ struct hvm_mmio_ctx {
  * @ops: the callbacks
  * @priv: passed to them
  *
- * The range must not overlap guest RAM nor another range.
+ * The range must not overlap another range. It may lie over guest RAM (a
+ * VM larger than ~4 GiB reaches the local and I/O APICs' addresses): the
+ * device wins, as the chipset's decode does on a PC, and the RAM pages
+ * behind it are never mapped for the guest (hvm_handle_exit() asks
+ * hvm_mmio_access() before backing a nested page fault with RAM). The
+ * loader's e820 map reserves those addresses.
  *
  * Return: 0, -EINVAL for a bad or overlapping range, -ENOSPC when the VM
  * has HVM_MMIO_MAX ranges already.
@@ -58,8 +63,7 @@ int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
 	unsigned int i;
 
 	if (!size || !PAGE_ALIGNED(base) || !PAGE_ALIGNED(size) ||
-	    base + size < base || base < vm->mem_size ||
-	    base + size > (1ULL << hvm_gpa_bits()))
+	    base + size < base || base + size > (1ULL << hvm_gpa_bits()))
 		return -EINVAL;
 	for (i = 0; i < vm->nr_mmio; i++) {
 		r = &vm->mmio[i];

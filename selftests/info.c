@@ -9,7 +9,8 @@
 
 #include "hvm_harness.h"
 
-#define KNOWN_CAPS (HVM_CAP_MEM_IO | HVM_CAP_REGS | HVM_CAP_CONSOLE | HVM_CAP_WAIT)
+#define KNOWN_CAPS (HVM_CAP_MEM_IO | HVM_CAP_REGS | HVM_CAP_CONSOLE | HVM_CAP_WAIT | \
+		    HVM_CAP_CONSOLE_INPUT)
 
 static bool read_ull(const char *path, unsigned long long *v)
 {

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo.sh - `make demo`: build everything, boot the emulated AMD-V machine
-# (QEMU TCG, Debian's 6.1 kernel) and show hvctl at work. Each command is
-# echoed before it runs. Exits non-zero if one of them fails.
+# (QEMU TCG, Debian's 6.1 kernel) and show hvctl at work, ending with a
+# Linux guest booted inside hvm that gets a command typed into it. Each
+# command is echoed before it runs. Exits non-zero if one of them fails.
 #
 # Environment: HVM_DEMO_KERNEL (default 6.1).
 
@@ -39,6 +40,15 @@ else
 	run hvctl destroy demo
 fi
 run hvctl list
+# the main job: a Linux guest (this machine'"'"'s own kernel) boots inside hvm,
+# gets two commands typed into its serial console, and powers off
+echo
+echo "\$ printf '"'"'uname -sr; echo hello from a shell inside hvm\\npoweroff -f\\n'"'"' |"
+echo "    hvctl run /hvm/linux/vmlinuz --initrd /hvm/linux/initrd.gz --memory 256M \\"
+echo "      --cmdline '"'"'console=ttyS0 quiet'"'"' --attach"
+printf '"'"'uname -sr; echo hello from a shell inside hvm\npoweroff -f\n'"'"' |
+	hvctl run /hvm/linux/vmlinuz --initrd /hvm/linux/initrd.gz --memory 256M \
+		--cmdline "console=ttyS0 quiet" --attach || { echo "(exit status $?)"; status=1; }
 exit $status
 '
 
