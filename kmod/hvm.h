@@ -126,12 +126,15 @@ struct hvm_arch_ops {
 
 	/**
 	 * @hardware_setup: allocate per-CPU resources (VMXON region, host
-	 * save area) for @cpu; process context, before enable. May be NULL.
+	 * save area) for @cpu; process context, at module load, for every
+	 * possible CPU: they live until unload (kmod/hw.c says why). May be
+	 * NULL.
 	 */
 	int (*hardware_setup)(unsigned int cpu);
 	/**
-	 * @hardware_unsetup: free them, after disable; must cope with a CPU
-	 * that was never set up. May be NULL.
+	 * @hardware_unsetup: free them at module unload (virtualization off
+	 * everywhere); must cope with a CPU that was never set up. May be
+	 * NULL.
 	 */
 	void (*hardware_unsetup)(unsigned int cpu);
 

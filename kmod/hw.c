@@ -86,13 +86,22 @@ static void hvm_hw_disable_this_cpu(void *unused)
 	this_cpu_write(hvm_cpu_on, false);
 }
 
+/*
+ * The per-CPU areas the hardware points at (AMD-V's VM_HSAVE_PA page and
+ * VMSAVE area, VT-x's VMXON region) are allocated for every possible CPU
+ * at module load and freed only at unload, as KVM does: never handed back
+ * to the page allocator while a CPU might still name one, so such a page
+ * can never come back as a VMCB/VMCS or guest memory (a VMRUN writes the
+ * host's state into VM_HSAVE_PA's page: were that page a VMCB, its guest
+ * would resume with the host's RIP and CR3).
+ */
 static void hvm_hw_unsetup_all(void)
 {
 	unsigned int cpu;
 
 	if (!hvm_ops->hardware_unsetup)
 		return;
-	for_each_online_cpu(cpu)
+	for_each_possible_cpu(cpu)
 		hvm_ops->hardware_unsetup(cpu);
 }
 
@@ -103,7 +112,7 @@ static int hvm_hw_setup_all(void)
 
 	if (!hvm_ops->hardware_setup)
 		return 0;
-	for_each_online_cpu(cpu) {
+	for_each_possible_cpu(cpu) {
 		r = hvm_ops->hardware_setup(cpu);
 		if (r)
 			goto err_unsetup;
@@ -131,10 +140,6 @@ int hvm_hw_get(void)
 	if (hvm_hw_users++)
 		goto out;
 
-	r = hvm_hw_setup_all();
-	if (r)
-		goto err_users;
-
 	atomic_set(&hvm_enable_failed, 0);
 	on_each_cpu(hvm_hw_enable_this_cpu, NULL, 1);
 	if (atomic_read(&hvm_enable_failed)) {
@@ -148,8 +153,6 @@ out:
 
 err_disable:
 	on_each_cpu(hvm_hw_disable_this_cpu, NULL, 1);
-	hvm_hw_unsetup_all();
-err_users:
 	hvm_hw_users--;
 	goto out;
 }
@@ -159,10 +162,8 @@ void hvm_hw_put(void)
 {
 	cpus_read_lock();
 	mutex_lock(&hvm_hw_lock);
-	if (!WARN_ON_ONCE(!hvm_hw_users) && !--hvm_hw_users) {
+	if (!WARN_ON_ONCE(!hvm_hw_users) && !--hvm_hw_users)
 		on_each_cpu(hvm_hw_disable_this_cpu, NULL, 1);
-		hvm_hw_unsetup_all();
-	}
 	mutex_unlock(&hvm_hw_lock);
 	cpus_read_unlock();
 }
@@ -201,11 +202,6 @@ static int hvm_cpu_online(unsigned int cpu)
 	mutex_lock(&hvm_hw_lock);
 	if (!hvm_hw_users)
 		goto out;
-	if (hvm_ops->hardware_setup) {
-		r = hvm_ops->hardware_setup(cpu);
-		if (r)
-			goto out;
-	}
 	atomic_set(&hvm_enable_failed, 0);
 	preempt_disable();
 	hvm_hw_enable_this_cpu(NULL);
@@ -213,8 +209,6 @@ static int hvm_cpu_online(unsigned int cpu)
 	if (atomic_read(&hvm_enable_failed)) {
 		pr_err("CPU %u: could not enable virtualization (held by another hypervisor?)\n",
 		       cpu);
-		if (hvm_ops->hardware_unsetup)
-			hvm_ops->hardware_unsetup(cpu);
 		r = -EBUSY;
 	}
 out:
@@ -229,8 +223,6 @@ static int hvm_cpu_offline(unsigned int cpu)
 		preempt_disable();
 		hvm_hw_disable_this_cpu(NULL);
 		preempt_enable();
-		if (hvm_ops->hardware_unsetup)
-			hvm_ops->hardware_unsetup(cpu);
 	}
 	mutex_unlock(&hvm_hw_lock);
 	return 0;
@@ -346,10 +338,15 @@ int hvm_hw_init(void)
 {
 	int r;
 
+	r = hvm_hw_setup_all();
+	if (r)
+		return r;
 	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "hvm:online",
 				      hvm_cpu_online, hvm_cpu_offline);
-	if (r < 0)
+	if (r < 0) {
+		hvm_hw_unsetup_all();
 		return r;
+	}
 	hvm_cpuhp_state = r;
 	register_reboot_notifier(&hvm_reboot_nb);
 	hvm_syscore_register();
@@ -361,4 +358,5 @@ void hvm_hw_exit(void)
 	hvm_syscore_unregister();
 	unregister_reboot_notifier(&hvm_reboot_nb);
 	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
+	hvm_hw_unsetup_all();
 }

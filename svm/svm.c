@@ -177,7 +177,7 @@ static void svm_hardware_unsetup(unsigned int cpu)
 {
 	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
 
-	/* Never free the save area VM_HSAVE_PA still points at. */
+	/* At module unload; never free the save area VM_HSAVE_PA still names. */
 	if (sc->enabled) {
 		pr_err("CPU %u: host save area still in use\n", cpu);
 		return;
