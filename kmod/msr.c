@@ -36,6 +36,7 @@ static const struct hvm_msr_rule hvm_msr_rules[] = {
 	{ MSR_IA32_APICBASE,		HVM_MSR_CORE, true },
 	{ MSR_IA32_TSC_DEADLINE,	HVM_MSR_CORE, true },
 	{ MSR_AMD64_NB_CFG,		HVM_MSR_CORE, true },
+	{ MSR_IA32_MISC_ENABLE,		HVM_MSR_CORE, true },
 };
 
 /**
@@ -85,6 +86,18 @@ int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
 		*val = 0;
 		return 0;
 	}
+	/*
+	 * IA32_MISC_ENABLE: Linux's verify_cpu reads it with plain RDMSR on
+	 * every Intel family 6 model >= 0xd CPU (to clear XD_DISABLE) before
+	 * it has an IDT. It reads as KVM's reset value: BTS and PEBS
+	 * unavailable, nothing else enabled (no feature it controls is
+	 * virtualized: no MWAIT, no thermal control, XD never disabled).
+	 */
+	if (msr == MSR_IA32_MISC_ENABLE) {
+		*val = MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+		       MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL;
+		return 0;
+	}
 	/* IA32_APIC_BASE, IA32_TSC_DEADLINE, x2APIC: kmod/lapic.c. */
 	return hvm_lapic_msr_read(vcpu, msr, val);
 }
@@ -100,7 +113,8 @@ int hvm_msr_core_read(struct hvm_vcpu *vcpu, u32 msr, u64 *val)
  */
 int hvm_msr_core_write(struct hvm_vcpu *vcpu, u32 msr, u64 val)
 {
-	if (msr == MSR_AMD64_NB_CFG)	/* see hvm_msr_core_read() */
+	/* See hvm_msr_core_read(): accepted, nothing to control. */
+	if (msr == MSR_AMD64_NB_CFG || msr == MSR_IA32_MISC_ENABLE)
 		return 0;
 	return hvm_lapic_msr_write(vcpu, msr, val);
 }

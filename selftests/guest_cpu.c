@@ -90,7 +90,7 @@ TEST_F(gc, unlisted_msrs_raise_gp_in_the_guest)
 
 	ASSERT_GUEST_RAN(&self->g, r);
 	ASSERT_OUTPUT("rdmsr MCG_CAP: #GP(0)\n"
-		      "rdmsr MISC_ENABLE: #GP(0)\n"
+		      "rdmsr MISC_ENABLE: ok\n"
 		      "rdmsr FEATURE_CONTROL: #GP(0)\n"
 		      "rdmsr SPEC_CTRL: #GP(0)\n"
 		      "rdmsr TSC_AUX: #GP(0)\n"

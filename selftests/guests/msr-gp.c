@@ -15,7 +15,7 @@ struct msr_case {
 
 static const struct msr_case cases[] = {
 	{ 0x00000179, "MCG_CAP", false, false },
-	{ 0x000001a0, "MISC_ENABLE", false, false },
+	{ 0x000001a0, "MISC_ENABLE", false, true },
 	{ 0x0000003a, "FEATURE_CONTROL", false, false },
 	{ 0x00000048, "SPEC_CTRL", false, false },
 	{ 0xc0000103, "TSC_AUX", false, false },
