@@ -86,12 +86,33 @@
 #define FE1_EDX_RDTSCP		BIT(27)
 
 /* 0xd.1 */
+#define FD1_EAX_XSAVEC		BIT(1)
 #define FD1_EAX_XSAVES		BIT(3)
 #define FD1_EAX_XFD		BIT(4)
 
 static u64 hvm_host_xcr0(void)
 {
 	return boot_cpu_has(X86_FEATURE_OSXSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+}
+
+/*
+ * The standard-format XSAVE area size for the components in @mask (SDM
+ * vol. 1 13.4.1): the legacy region and header (576 bytes), up to the end
+ * of the highest component, from the host's CPUID.(EAX=0DH,ECX=i) offset
+ * (EBX) and size (EAX).
+ */
+static u32 hvm_xsave_size(u64 mask)
+{
+	u32 size = 576, eax, ebx, ecx, edx;
+	unsigned int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(mask & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
+		size = max(size, ebx + eax);
+	}
+	return size;
 }
 
 /*
@@ -179,7 +200,13 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		}
 		break;
 	case 0xd: {
-		u64 xcr0 = hvm_host_xcr0();
+		/*
+		 * Only the components a guest XSETBV may enable (x87, SSE,
+		 * AVX, AVX-512: hvm_guest_xcr0_mask; never PKRU, AMX, ...),
+		 * and the sizes for the guest's own XCR0 (EBX) and for all of
+		 * them (ECX), as SDM vol. 1 13.2 defines sub-leaf 0.
+		 */
+		u64 xcr0 = hvm_host_xcr0() & hvm_guest_xcr0_mask;
 
 		if (!hvm_guest_xcr0_mask) {
 			a = b = c = d = 0;
@@ -188,8 +215,17 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 		if (sub == 0) {
 			a &= (u32)xcr0;
 			d &= (u32)(xcr0 >> 32);
+			b = hvm_xsave_size(hvm_ops->get_ctl(vcpu, HVM_CTL_XCR0) & xcr0);
+			c = hvm_xsave_size(xcr0);
 		} else if (sub == 1) {
-			a &= ~(FD1_EAX_XSAVES | FD1_EAX_XFD);
+			/*
+			 * EBX would be the compacted size for XCR0 | IA32_XSS
+			 * (SDM vol. 1 13.2): hvm does not compute it, so no
+			 * compaction (XSAVEC) and no XSAVES; guests use the
+			 * standard format sized by sub-leaf 0. (Linux checks
+			 * the two agree: "XSAVE consistency problem".)
+			 */
+			a &= ~(FD1_EAX_XSAVEC | FD1_EAX_XSAVES | FD1_EAX_XFD);
 			b = c = d = 0;
 		} else if (sub >= 64 || !(xcr0 & BIT_ULL(sub))) {
 			a = b = c = d = 0;
