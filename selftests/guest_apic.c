@@ -30,7 +30,6 @@
 
 #define TAG "ap"
 
-#define TESTDEV		"/sys/module/hvm/parameters/testdev"
 
 #define ASSERT_GUEST_EXIT0(g)						\
 	do {								\
@@ -42,18 +41,6 @@ FIXTURE(ap) {
 	struct hvm_guest_run g;
 };
 
-static int set_testdev(const char *v)
-{
-	int fd = open(TESTDEV, O_WRONLY);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, v, 1) == 1 ? 0 : -1;
-	close(fd);
-	return r;
-}
-
 FIXTURE_SETUP(ap)
 {
 	ASSERT_EQ(0, hvm_load_hvm());
@@ -61,7 +48,7 @@ FIXTURE_SETUP(ap)
 
 FIXTURE_TEARDOWN(ap)
 {
-	set_testdev("0");
+	hvm_set_testdev(false);
 	hvm_guest_run_free(&self->g);
 	hvm_destroy_prefix(hvm_vm_prefix(TAG));
 }
@@ -95,7 +82,7 @@ TEST_F_TIMEOUT(ap, local_apic_ioapic_and_pic_conform, 150)
 {
 	int r;
 
-	ASSERT_EQ(0, set_testdev("1"));
+	ASSERT_EQ(0, hvm_set_testdev(true));
 	r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "apic.elf", 120,
 			  NULL, false);
 	ASSERT_GUEST_RAN(&self->g, r);

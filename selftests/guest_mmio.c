@@ -19,7 +19,6 @@
 
 #define TAG "mm"
 
-#define TESTDEV		"/sys/module/hvm/parameters/testdev"
 #define TESTDEV_BASE	0xfebf0000ull
 #define SVM_EXIT_NPF	0x400ull	/* APM vol. 2 appendix C */
 #define VMX_EXIT_EPT	48ull		/* SDM vol. 3C appendix C */
@@ -29,18 +28,6 @@ FIXTURE(mm) {
 	struct hvm_exec c;
 };
 
-static int set_testdev(const char *v)
-{
-	int fd = open(TESTDEV, O_WRONLY);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, v, 1) == 1 ? 0 : -1;
-	close(fd);
-	return r;
-}
-
 FIXTURE_SETUP(mm)
 {
 	ASSERT_EQ(0, hvm_load_hvm());
@@ -48,7 +35,7 @@ FIXTURE_SETUP(mm)
 
 FIXTURE_TEARDOWN(mm)
 {
-	set_testdev("0");
+	hvm_set_testdev(false);
 	hvm_cmd_free(&self->c);
 	hvm_guest_run_free(&self->g);
 	hvm_destroy_prefix(hvm_vm_prefix(TAG));
@@ -94,7 +81,7 @@ TEST_F(mm, every_decoded_form_reaches_the_device_and_events_are_delivered)
 	int r;
 
 	ASSERT_EQ(0, hvm_get_info(&info));
-	ASSERT_EQ(0, set_testdev("1"));
+	ASSERT_EQ(0, hvm_set_testdev(true));
 	r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "mmio.elf", 120,
 			  NULL, false);
 	ASSERT_GUEST_RAN(&self->g, r);
@@ -119,7 +106,7 @@ TEST_F(mm, without_testdev_the_range_is_outside_ram)
 {
 	int r;
 
-	ASSERT_EQ(0, set_testdev("0"));
+	ASSERT_EQ(0, hvm_set_testdev(false));
 	r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "mmio.elf", 120,
 			  NULL, false);
 	ASSERT_GUEST_RAN(&self->g, r);
@@ -159,7 +146,7 @@ TEST_F(mm, hlt_with_interrupts_on_sleeps_until_the_interrupt)
 	long long t0, t1;
 	pid_t pid;
 
-	ASSERT_EQ(0, set_testdev("1"));
+	ASSERT_EQ(0, hvm_set_testdev(true));
 	HVCTL_OK(&self->c, "create", name, "--memory", "16M", "--image",
 		 hvm_guest("halt-wake.elf"));
 	HVCTL_OK(&self->c, "start", name);

@@ -7,7 +7,7 @@
  * exactly by selftests/guest_apic.c; timing shows only as "ok" for a tick
  * count within 50% of the expected one.
  */
-#include "lib/guest.h"
+#include "lib/mmio64.h"
 
 #define APIC		0xfee00000ULL
 #define IOAPIC		0xfec00000ULL
@@ -42,20 +42,6 @@
 #define V_TIMER		0x30
 #define V_REF		0x41	/* the test device's timer */
 
-#define PTE_P		0x001ULL
-#define PTE_RW		0x002ULL
-#define PTE_PCD		0x010ULL
-#define PTE_PS		0x080ULL
-
-struct gate {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, rsvd;
-} __attribute__((packed));
-
-static u64 pd[512] __attribute__((aligned(4096)));
-static struct gate idt256[256] __attribute__((aligned(16)));
 
 volatile u32 count[256];
 volatile u8 order[16];
@@ -144,44 +130,15 @@ __asm__("	.text\n" VECTORS(S));
 VECTORS(D)
 #undef D
 
-static void set_gate(int v, void *h, u16 cs)
-{
-	uintptr_t a = (uintptr_t)h;
-
-	idt256[v].off0 = (u16)a;
-	idt256[v].sel = cs;
-	idt256[v].type = 0x8e;
-	idt256[v].off1 = (u16)(a >> 16);
-	idt256[v].off2 = (u32)(a >> 32);
-}
-
 static void setup(void)
 {
-	struct { u16 limit; u64 base; } __attribute__((packed)) d;
-	u64 *pml4, *pdpt;
-	uintptr_t cr3;
-	u16 cs;
-	int i;
+	static const u64 devices[] = { TD, APIC, IOAPIC };
 
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pml4 = (u64 *)(cr3 & ~0xfffULL);
-	pdpt = (u64 *)(uintptr_t)(pml4[0] & ~0xfffULL);
-	pd[(TD >> 21) & 511] = (TD & ~0x1fffffULL) | PTE_P | PTE_RW | PTE_PCD | PTE_PS;
-	pd[(APIC >> 21) & 511] = APIC | PTE_P | PTE_RW | PTE_PCD | PTE_PS;
-	pd[(IOAPIC >> 21) & 511] = IOAPIC | PTE_P | PTE_RW | PTE_PCD | PTE_PS;
-	pdpt[3] = (uintptr_t)pd | PTE_P | PTE_RW;
-	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
-
-	__asm__ volatile("sidt %0" : "=m"(d));
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (i = 0; i < 32; i++)
-		idt256[i] = ((struct gate *)(uintptr_t)d.base)[i];
-#define G(v) set_gate(v, irq_stub_##v, cs);
+	mmio64_map(devices, 3);
+	mmio64_idt_load();
+#define G(v) mmio64_gate(v, irq_stub_##v);
 	VECTORS(G)
 #undef G
-	d.limit = sizeof(idt256) - 1;
-	d.base = (uintptr_t)idt256;
-	__asm__ volatile("lidt %0" : : "m"(d));
 }
 
 static void reset_counts(void)

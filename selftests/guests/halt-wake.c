@@ -8,26 +8,12 @@
  * pending stops the VM with reason halt. The host meanwhile checks that
  * the halted vCPU thread used no CPU.
  */
-#include "lib/guest.h"
+#include "lib/mmio64.h"
 
 #define TD		0xfebf0000ULL
 #define TD_TIMER	0x28
 #define VECTOR		0x41
 
-#define PTE_P		0x001ULL
-#define PTE_RW		0x002ULL
-#define PTE_PCD		0x010ULL
-#define PTE_PS		0x080ULL
-
-struct gate {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, rsvd;
-} __attribute__((packed));
-
-static u64 pd[512] __attribute__((aligned(4096)));
-static struct gate idt256[256] __attribute__((aligned(16)));
 
 volatile u32 irq_count;
 volatile u64 irq_rip;
@@ -44,46 +30,13 @@ __asm__(
 	"	pop %rax\n"
 	"	iretq\n");
 
-static void map_device(void)
-{
-	u64 *pml4, *pdpt;
-	uintptr_t cr3;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pml4 = (u64 *)(cr3 & ~0xfffULL);
-	pdpt = (u64 *)(uintptr_t)(pml4[0] & ~0xfffULL);
-	pd[(TD >> 21) & 511] = (TD & ~0x1fffffULL) | PTE_P | PTE_RW | PTE_PCD | PTE_PS;
-	pdpt[(TD >> 30) & 511] = (uintptr_t)pd | PTE_P | PTE_RW;
-	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
-}
-
-static void idt_setup(void)
-{
-	struct { u16 limit; u64 base; } __attribute__((packed)) d;
-	uintptr_t h = (uintptr_t)irq_stub;
-	u16 cs;
-	int i;
-
-	__asm__ volatile("sidt %0" : "=m"(d));
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (i = 0; i < 32; i++)
-		idt256[i] = ((struct gate *)(uintptr_t)d.base)[i];
-	idt256[VECTOR].off0 = (u16)h;
-	idt256[VECTOR].sel = cs;
-	idt256[VECTOR].type = 0x8e;
-	idt256[VECTOR].off1 = (u16)(h >> 16);
-	idt256[VECTOR].off2 = (u32)(h >> 32);
-	d.limit = sizeof(idt256) - 1;
-	d.base = (uintptr_t)idt256;
-	__asm__ volatile("lidt %0" : : "m"(d));
-}
-
 int main(void)
 {
 	u64 delay_us = 1000000;
 
-	map_device();
-	idt_setup();
+	mmio64_map(&(const u64){ TD }, 1);
+	mmio64_idt_load();
+	mmio64_gate(VECTOR, irq_stub);
 	printf("halting with IF=1\n");
 	*(volatile u64 *)(uintptr_t)(TD + TD_TIMER) = delay_us << 8 | VECTOR;
 	__asm__ volatile("sti\n\thlt\n"

@@ -13,7 +13,7 @@
  * Without testdev=1 nothing answers at 0xfebf0000: the first access stops
  * the VM with reason fault at that address.
  */
-#include "lib/guest.h"
+#include "lib/mmio64.h"
 
 #define TD		0xfebf0000ULL
 #define TD_COUNT	0x10
@@ -24,20 +24,6 @@
 /* CF PF AF ZF SF OF: what the ALU forms must leave as the CPU would. */
 #define ARITH		0x8d5ULL
 
-#define PTE_P		0x001ULL
-#define PTE_RW		0x002ULL
-#define PTE_PCD		0x010ULL
-#define PTE_PS		0x080ULL
-
-struct gate {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, rsvd;
-} __attribute__((packed));
-
-static u64 pd[512] __attribute__((aligned(4096)));
-static struct gate idt256[256] __attribute__((aligned(16)));
 static u8 ram[32] __attribute__((aligned(16)));
 
 volatile u32 irq_count, nmi_count, marker, irq_marker_seen;
@@ -71,47 +57,11 @@ static u64 td_rd64(unsigned int off)
 	return *(volatile u64 *)(uintptr_t)(TD + off);
 }
 
-/* Map the device's 2 MiB page (uncached) in the loader's identity map. */
-static void map_device(void)
-{
-	u64 *pml4, *pdpt;
-	uintptr_t cr3;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pml4 = (u64 *)(cr3 & ~0xfffULL);
-	pdpt = (u64 *)(uintptr_t)(pml4[0] & ~0xfffULL);
-	pd[(TD >> 21) & 511] = (TD & ~0x1fffffULL) | PTE_P | PTE_RW | PTE_PCD | PTE_PS;
-	pdpt[(TD >> 30) & 511] = (uintptr_t)pd | PTE_P | PTE_RW;
-	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
-}
-
-static void set_gate(int vec, void *handler, u16 cs)
-{
-	uintptr_t h = (uintptr_t)handler;
-
-	idt256[vec].off0 = (u16)h;
-	idt256[vec].sel = cs;
-	idt256[vec].type = 0x8e;
-	idt256[vec].off1 = (u16)(h >> 16);
-	idt256[vec].off2 = (u32)(h >> 32);
-}
-
-/* Keep the runtime's exception stubs (0-31), add NMI and IRQ_VECTOR. */
 static void idt_setup(void)
 {
-	struct { u16 limit; u64 base; } __attribute__((packed)) d;
-	u16 cs;
-	int i;
-
-	__asm__ volatile("sidt %0" : "=m"(d));
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (i = 0; i < 32; i++)
-		idt256[i] = ((struct gate *)(uintptr_t)d.base)[i];
-	set_gate(2, nmi_stub, cs);
-	set_gate(IRQ_VECTOR, irq_stub, cs);
-	d.limit = sizeof(idt256) - 1;
-	d.base = (uintptr_t)idt256;
-	__asm__ volatile("lidt %0" : : "m"(d));
+	mmio64_idt_load();
+	mmio64_gate(2, nmi_stub);
+	mmio64_gate(IRQ_VECTOR, irq_stub);
 }
 
 static void clear_scratch(void)
@@ -300,7 +250,7 @@ int main(void)
 {
 	u64 count;
 
-	map_device();
+	mmio64_map(&(const u64){ TD }, 1);
 	idt_setup();
 	stores();
 	loads();

@@ -1358,3 +1358,15 @@ int hvm_count_threads(const char *prefix)
 {
 	return scan_threads(prefix, true, NULL);
 }
+
+int hvm_set_testdev(bool on)
+{
+	int fd = open("/sys/module/hvm/parameters/testdev", O_WRONLY);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return r;
+}

@@ -207,6 +207,8 @@ int hvm_modinfo(const char *path, const char *key, char *out, size_t size);
 int hvm_insmod_deps(const char *name);
 /* Make sure hvm.ko is loaded. */
 int hvm_load_hvm(void);
+/* The testdev module parameter: VMs created while on get kmod/testdev.c. 0 or -1. */
+int hvm_set_testdev(bool on);
 
 /* ---- running guests through hvctl ---- */
 
