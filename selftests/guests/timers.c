@@ -177,7 +177,12 @@ static void pit_tests(void)
 	outb(PIT_CMD, 0x80);
 	lo = inb(PIT_CH2);
 	v = lo | inb(PIT_CH2) << 8;
-	check("gate2-high-counts", v <= 0x1000 - 1193, 1);
+	/*
+	 * At least 1193 clocks counted; on a slow host the count may have
+	 * passed 0 and wrapped to 0xffff (mode 0 keeps counting, 8254
+	 * datasheet): more counting, not less.
+	 */
+	check("gate2-high-counts", v <= 0x1000 - 1193 || v > 0x1000, 1);
 
 	/* Ten 0xffff-clock countdowns: OUT2 low after the load, high at the end. */
 	for (i = 0; i < 10; i++) {
