@@ -40,15 +40,23 @@ else
 	run hvctl destroy demo
 fi
 run hvctl list
-# the main job: a Linux guest (this machine'"'"'s own kernel) boots inside hvm,
-# gets two commands typed into its serial console, and powers off
+# the main job: a Linux guest (this machine'"'"'s own kernel) boots inside hvm;
+# once its shell prompt shows, two commands are typed into its serial
+# console, and it powers off
 echo
-echo "\$ printf '"'"'uname -sr; echo hello from a shell inside hvm\\npoweroff -f\\n'"'"' |"
-echo "    hvctl run /hvm/linux/vmlinuz --initrd /hvm/linux/initrd.gz --memory 256M \\"
+echo "\$ hvctl run /hvm/linux/vmlinuz --initrd /hvm/linux/initrd.gz --memory 256M \\"
 echo "      --cmdline '"'"'console=ttyS0 quiet'"'"' --attach"
-printf '"'"'uname -sr; echo hello from a shell inside hvm\npoweroff -f\n'"'"' |
-	hvctl run /hvm/linux/vmlinuz --initrd /hvm/linux/initrd.gz --memory 256M \
-		--cmdline "console=ttyS0 quiet" --attach || { echo "(exit status $?)"; status=1; }
+echo "  (typed at the prompt: uname -sr; echo hello from a shell inside hvm; poweroff -f)"
+rm -f /tmp/demo-in /tmp/demo-out
+mkfifo /tmp/demo-in
+(
+	while ! grep -q "hvm-linux# " /tmp/demo-out 2>/dev/null; do sleep 1; done
+	printf '"'"'uname -sr; echo hello from a shell inside hvm\npoweroff -f\n'"'"'
+) >/tmp/demo-in &
+hvctl run /hvm/linux/vmlinuz --initrd /hvm/linux/initrd.gz --memory 256M \
+	--cmdline "console=ttyS0 quiet" --attach </tmp/demo-in | tee /tmp/demo-out ||
+	{ echo "(exit status $?)"; status=1; }
+grep -q "^hello from a shell inside hvm" /tmp/demo-out || { echo "(no answer from the guest)"; status=1; }
 exit $status
 '
 
