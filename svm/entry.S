@@ -45,13 +45,7 @@
  * then resumes after the faulting instruction.
  */
 SYM_FUNC_START(svm_vmrun)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	HVM_PUSH_FRAME
 	push	$0			/* STK_STATUS */
 	push	%rdi			/* STK_GPRS */
 	push	%rsi			/* STK_VMCB_PA */
@@ -147,12 +141,7 @@ SYM_FUNC_START(svm_vmrun)
 
 	add	$STK_STATUS, %rsp
 	pop	%rax			/* status */
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
+	HVM_POP_FRAME
 	RET
 
 10:	movq	$1, STK_STATUS(%rsp)

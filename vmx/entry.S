@@ -58,13 +58,7 @@
  * 2 when it faulted (VMX not on: a host bug, reported, never an oops).
  */
 SYM_FUNC_START(hvm_vmx_enter)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	HVM_PUSH_FRAME
 	/* @gprs, found again at 0(%rsp) after the exit. */
 	push	%rdi
 
@@ -161,12 +155,7 @@ SYM_INNER_LABEL(hvm_vmx_exit, SYM_L_GLOBAL)
 	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	mov	%ebx, %eax
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
+	HVM_POP_FRAME
 	RET
 
 .Lfail:
