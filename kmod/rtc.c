@@ -241,22 +241,18 @@ static bool rtc_update_irq(struct hvm_rtc *rtc)
 	return true;
 }
 
-static enum hrtimer_restart rtc_timer_fn(struct hrtimer *t)
+/*
+ * Latch the update (UF, and AF on an alarm match) and the periodic slot
+ * (PF) that turned since the timer or a C read last looked, once each:
+ * whichever of the two sees a new second first reports it.
+ */
+static void rtc_latch(struct hvm_rtc *rtc, s64 now)
 {
-	struct hvm_rtc *rtc = container_of(t, struct hvm_rtc, timer);
-	bool raise = false;
-	unsigned long flags;
-	s64 now, sec;
-	u32 rem, rate;
+	u32 rate = rtc_rate(rtc), rem;
+	s64 sec = rtc_host_sec(now, &rem);
+	u64 slot = rate ? rtc_period_slot(now, rate) : 0;
 
-	spin_lock_irqsave(&rtc->lock, flags);
-	if (hrtimer_is_queued(t) || !rtc->timer_armed) {
-		spin_unlock_irqrestore(&rtc->lock, flags);
-		return HRTIMER_NORESTART;
-	}
-	now = ktime_get_real_ns();
-	sec = rtc_host_sec(now, &rem);
-	rate = rtc_rate(rtc);
+	lockdep_assert_held(&rtc->lock);
 	if (!(rtc->ram[RTC_REG_B] & RTC_B_SET) && sec != rtc->tick_sec) {
 		rtc->flags |= RTC_C_UF;
 		if (rtc->ram[RTC_REG_B] & RTC_B_AIE) {
@@ -265,8 +261,26 @@ static enum hrtimer_restart rtc_timer_fn(struct hrtimer *t)
 				rtc->flags |= RTC_C_AF;
 		}
 	}
-	if (rate && rtc_period_slot(now, rate) != rtc->tick_period)
+	if (rate && slot != rtc->tick_period)
 		rtc->flags |= RTC_C_PF;
+	rtc->tick_sec = sec;
+	rtc->tick_period = slot;
+}
+
+static enum hrtimer_restart rtc_timer_fn(struct hrtimer *t)
+{
+	struct hvm_rtc *rtc = container_of(t, struct hvm_rtc, timer);
+	bool raise = false;
+	unsigned long flags;
+	s64 now;
+
+	spin_lock_irqsave(&rtc->lock, flags);
+	if (hrtimer_is_queued(t) || !rtc->timer_armed) {
+		spin_unlock_irqrestore(&rtc->lock, flags);
+		return HRTIMER_NORESTART;
+	}
+	now = ktime_get_real_ns();
+	rtc_latch(rtc, now);
 	raise = rtc_update_irq(rtc);
 	rtc_arm(rtc, now);
 	spin_unlock_irqrestore(&rtc->lock, flags);
@@ -288,6 +302,7 @@ static u8 rtc_read_c(struct hvm_rtc *rtc, s64 now, bool *lower)
 		rtc->flags |= RTC_C_UF;
 	if (rate && rtc_period_slot(now, rate) != rtc_period_slot(rtc->last_c_ns, rate))
 		rtc->flags |= RTC_C_PF;
+	rtc_latch(rtc, now);
 	v = rtc->flags;
 	if (v & rtc->ram[RTC_REG_B] & (RTC_B_PIE | RTC_B_AIE | RTC_B_UIE))
 		v |= RTC_C_IRQF;
