@@ -860,4 +860,8 @@ void hvm_notify(struct hvm_vm *vm, enum hvm_event event);
 int hvm_chardev_init(void);
 void hvm_chardev_exit(void);
 
+/* ---- kmod/debugfs.c ---- */
+void hvm_debugfs_init(void);
+void hvm_debugfs_exit(void);
+
 #endif /* _HVM_CORE_H */

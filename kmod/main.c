@@ -126,6 +126,7 @@ static int __init hvm_init(void)
 	if (r)
 		goto err_chardev;
 
+	hvm_debugfs_init();
 	pr_info("%s backend ready (features %#llx)\n", hvm_ops->name,
 		hvm_features);
 	return 0;
@@ -148,6 +149,7 @@ static void __exit hvm_exit(void)
 	 * requests (genl_unregister_family waits for those in flight).
 	 */
 	hvm_vm_destroy_all();
+	hvm_debugfs_exit();
 	hvm_netlink_exit();
 	hvm_chardev_exit();
 	hvm_hw_exit();

@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <asm/prctl.h>
@@ -161,6 +162,87 @@ TEST_F_TIMEOUT(hs, guest_syscall_msr_writes_leave_host_msrs_alone, 600)
 	ASSERT_EQ(fs0, fs1);
 	ASSERT_EQ(gs0, gs1);
 	ASSERT_EQ(0x5eed, tls_canary);
+}
+
+#define HOST_STATE "/sys/kernel/debug/hvm/host_state"
+
+/*
+ * hvm's debugfs dump of the CPU we run on (kmod/debugfs.c): control,
+ * debug and descriptor-table registers, XCR0 and the MSRs a world switch
+ * must give back. Returns the byte count, or -errno.
+ */
+static ssize_t read_host_state(int cpu, char *buf, size_t size)
+{
+	char want[32];
+	ssize_t n;
+	int fd, r;
+
+	r = pin(0, cpu);
+	if (r)
+		return r;
+	fd = open(HOST_STATE, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	r = errno;
+	close(fd);
+	if (n < 0)
+		return -r;
+	buf[n] = '\0';
+	/* The dump names the CPU it was taken on: it must be ours. */
+	snprintf(want, sizeof(want), "cpu %d\n", cpu);
+	return strncmp(buf, want, strlen(want)) ? -EXDEV : n;
+}
+
+/*
+ * Guests that load their own values into every register a host also uses
+ * (scribble.elf: DR0-3/DR7, DEBUGCTL, SPEC_CTRL, PAT, EFER, XCR0, CR4,
+ * GDTR/IDTR limits, syscall/sysenter MSRs, TSC_AUX; syscall-msr.elf) run
+ * pinned to each CPU in turn; afterwards the dump of that CPU, read by
+ * this same task, must be the same as before, line for line.
+ */
+TEST_F_TIMEOUT(hs, every_cpu_keeps_its_registers_after_scribbling_guests, 600)
+{
+	static const char *const guests[] = { "scribble.elf", "syscall-msr.elf" };
+	static char before[4096], after[4096];
+	int cpu;
+	size_t g;
+
+	if (access(HOST_STATE, R_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	ASSERT_EQ(0, access(HOST_STATE, R_OK)) {
+		TH_LOG("%s: %s", HOST_STATE, strerror(errno));
+	}
+	for (cpu = 0; cpu < self->ncpus; cpu++) {
+		ASSERT_LT(0, read_host_state(cpu, before, sizeof(before)));
+		ASSERT_NE(NULL, strstr(before, "\nDR7 ")) {
+			TH_LOG("dump:\n%s", before);
+		}
+		ASSERT_NE(NULL, strstr(before, "\nLSTAR 0x"));
+		for (g = 0; g < sizeof(guests) / sizeof(guests[0]); g++) {
+			start_on_cpu(_metadata, &self->c, self->name, guests[g], cpu);
+			hvctl_t(&self->c, 120000, "wait", self->name, "--timeout", "60", NULL);
+			ASSERT_EQ(0, self->c.status) {
+				TH_LOG("CPU %d %s: guest status %d", cpu, guests[g],
+				       self->c.status);
+			}
+			HVCTL_OK(&self->c, "console", self->name);
+			if (g == 0) {
+				/* DRs, the 11 MSRs every vendor keeps, GDTR/IDTR */
+				ASSERT_EQ(0, strncmp(self->c.out, "scribbled ", 10)) {
+					TH_LOG("console: %s", self->c.out);
+				}
+				ASSERT_LE(13, atoi(self->c.out + 10)) {
+					TH_LOG("console: %s", self->c.out);
+				}
+			}
+			HVCTL_OK(&self->c, "destroy", self->name);
+		}
+		ASSERT_LT(0, read_host_state(cpu, after, sizeof(after)));
+		EXPECT_STREQ(before, after) {
+			TH_LOG("CPU %d before:\n%s\nafter:\n%s", cpu, before, after);
+		}
+	}
 }
 
 /* Load 16 XMM (or YMM) registers, yield through a raw syscall, store them. */
