@@ -24,6 +24,7 @@ static const struct {
 	{ HVM_STAT_EXCEPTION, "exception" },
 	{ HVM_STAT_OTHER, "other" },
 	{ HVM_STAT_RUNS, "runs" },
+	{ HVM_STAT_TIMER, "timer" },
 };
 
 #define NR_STATS	(sizeof(stat_names) / sizeof(stat_names[0]))

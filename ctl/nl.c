@@ -62,6 +62,7 @@ static const struct nla_policy stat_policy[HVM_STAT_MAX + 1] = {
 	[HVM_STAT_EXCEPTION]	= { .type = NLA_U64 },
 	[HVM_STAT_OTHER]	= { .type = NLA_U64 },
 	[HVM_STAT_RUNS]		= { .type = NLA_U64 },
+	[HVM_STAT_TIMER]	= { .type = NLA_U64 },
 };
 
 static const struct nla_policy extack_policy[NLMSGERR_ATTR_MAX + 1] = {

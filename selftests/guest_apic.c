@@ -91,4 +91,38 @@ TEST_F_TIMEOUT(ap, local_apic_ioapic_and_pic_conform, 150)
 	ASSERT_GUEST_EXIT0(&self->g);
 }
 
+/*
+ * Issue 9: "a 1000 Hz periodic guest timer drifts < 1% over 10 s". The
+ * guest (apic-drift.elf) runs the timer for 10 seconds of the CMOS RTC
+ * (the host's time of day); the VM's timer statistic counts the periods
+ * that elapsed. The interrupts the guest took can only be fewer: under
+ * make check's load a late vCPU thread finds ticks merged (reported).
+ */
+TEST_F_TIMEOUT(ap, periodic_timer_at_1000_hz_drifts_under_one_percent_in_10_s, 150)
+{
+	unsigned int seconds = 0, ticks = 0;
+	unsigned long long periods;
+	int r;
+
+	r = hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", "apic-drift.elf", 120,
+			  NULL, false);
+	ASSERT_GUEST_RAN(&self->g, r);
+	ASSERT_NE(NULL, self->g.console);
+	ASSERT_EQ(2, sscanf(self->g.console, "drift: seconds=%u ticks=%u",
+			    &seconds, &ticks)) {
+		TH_LOG("console: %s", self->g.console);
+	}
+	ASSERT_GUEST_EXIT0(&self->g);
+	ASSERT_EQ(10u, seconds);
+	periods = self->g.st.stats[HVM_STAT_TIMER];
+	TH_LOG("10 s of RTC time: %llu timer periods, %u interrupts taken",
+	       periods, ticks);
+	/* 10,000 periods within 1% */
+	ASSERT_LE(9900ull, periods);
+	ASSERT_GE(10100ull, periods);
+	/* taken interrupts: never more than the periods, and plenty of them */
+	ASSERT_GE(periods, (unsigned long long)ticks);
+	ASSERT_LE(1000u, ticks);
+}
+
 TEST_HARNESS_MAIN

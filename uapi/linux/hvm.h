@@ -96,6 +96,7 @@ enum hvm_stat {
 	HVM_STAT_EXCEPTION,	/* exceptions hvm delivers to the guest (injected or reflected) */
 	HVM_STAT_OTHER,
 	HVM_STAT_RUNS,		/* guest entries */
+	HVM_STAT_TIMER,		/* local APIC timer expirations: periods elapsed, delivered or coalesced */
 
 	__HVM_STAT_MAX,
 	HVM_STAT_MAX = __HVM_STAT_MAX - 1
