@@ -15,7 +15,8 @@
  *         24-bit PM timer at the ports in loader_acpi.h, no GPE blocks,
  *         no C2/C3, reset register 0xCF9 value 6 (PIIX/ICH RST_CNT),
  *         IAPC_BOOT_ARCH legacy devices present, no 8042, no VGA
- *   FACS  (5.2.10): no waking vector, global lock free
+ *   FACS  (5.2.10), through X_FIRMWARE_CTRL only: no waking vector,
+ *         global lock free
  *   DSDT  (5.2.11.1): only \_S5 = Package { 5, 5, 0, 0 } (SLP_TYP 5)
  *   MADT  (5.2.12): PC-AT compatible (8259s present); one Processor
  *         Local APIC per vCPU (UID = APIC ID = index), the I/O APIC (ID
@@ -130,7 +131,7 @@ static void build_fadt(uint8_t *f, uint64_t gpa)
 	uint64_t facs = gpa + LD_ACPI_FACS, dsdt = gpa + LD_ACPI_DSDT;
 
 	sdt_header(f, "FACP", LD_ACPI_FADT_LEN, 6);
-	ld_st32(f + 36, facs);			/* FIRMWARE_CTRL */
+	/* FIRMWARE_CTRL stays 0: X_FIRMWARE_CTRL is set (5.2.9, table 5.9). */
 	ld_st32(f + 40, dsdt);			/* DSDT */
 	f[45] = 0;				/* Preferred_PM_Profile: unspecified */
 	ld_st16(f + 46, LD_ACPI_SCI_IRQ);	/* SCI_INT */
