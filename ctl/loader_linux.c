@@ -9,6 +9,9 @@
  * Placement (see ctl/README.md for the map):
  *   zero page        LD_LINUX_ZERO_PAGE (0x10000), 4 KiB
  *   command line     LD_LINUX_CMDLINE (0x20000), at most cmdline_size bytes
+ *   ACPI tables      LD_ACPI_BASE (0xe0000), in the reserved BIOS area; the
+ *                    RSDP also in boot_params.acpi_rsdp_addr (protocol
+ *                    2.14 and later)
  *   MP tables        LD_LINUX_MPTABLE (0xf0000), in the reserved BIOS area
  *   kernel           pref_address when relocatable and it fits (aligned to
  *                    kernel_alignment), else 1 MiB (rounded up to the
@@ -23,6 +26,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "loader_acpi.h"
 #include "loader_int.h"
 
 #define LOADFLAG_QUIET		(1U << 5)
@@ -30,6 +34,18 @@
 #define LINUX_BOOT_FLAG		0xaa55
 #define LINUX_ENTRY64		0x200	/* startup_64 from the kernel's start */
 #define LEGACY_HOLE		0xa0000ULL
+#define BP_ACPI_RSDP_ADDR	0x070	/* zero-page.rst: acpi_rsdp_addr */
+#define LINUX_RSDP_VERSION	0x020e	/* boot.rst: 2.14 */
+
+/*
+ * Pages of the RAM range that the I/O APIC and local APIC registers cover
+ * (VMs larger than about 4 GiB): the devices answer there, not RAM, so the
+ * e820 reports them reserved and nothing is placed on them.
+ */
+static const uint64_t apic_pages[][2] = {
+	{ LD_IOAPIC_ADDR, LD_IOAPIC_ADDR + LD_PAGE_SIZE },
+	{ LD_LAPIC_ADDR, LD_LAPIC_ADDR + LD_PAGE_SIZE },
+};
 
 struct e820 {
 	uint8_t *p;
@@ -49,11 +65,31 @@ static void e820_add(struct e820 *e, uint64_t addr, uint64_t size,
 	e->n++;
 }
 
+/* RAM [lo, hi), with the APIC pages inside it reserved. */
+static void e820_add_ram(struct e820 *e, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < sizeof(apic_pages) / sizeof(apic_pages[0]); i++) {
+		uint64_t plo = apic_pages[i][0], phi = apic_pages[i][1];
+
+		if (phi <= lo || plo >= hi)
+			continue;
+		if (plo < lo)
+			plo = lo;
+		phi = ld_min(phi, hi);
+		e820_add(e, lo, plo - lo, E820_RAM);
+		e820_add(e, plo, phi - plo, E820_RESERVED);
+		lo = phi;
+	}
+	if (hi > lo)
+		e820_add(e, lo, hi - lo, E820_RAM);
+}
+
 /*
- * RAM below the EBDA-style reserved KiB, the legacy VGA/BIOS hole, RAM from
- * 1 MiB up to the loader's boot area (GDT and page tables, reserved so the
- * kernel does not reuse them while they are live), RAM above it (only when
- * the protected-mode boot page sits below a RAM end beyond 4 GiB).
+ * RAM below the EBDA-style reserved KiB, the legacy VGA/BIOS hole (with the
+ * ACPI and MP tables), RAM from 1 MiB up to the loader's boot area (GDT and
+ * page tables, reserved so the kernel does not reuse them while they are
+ * live), RAM above it (only when the protected-mode boot page sits below a
+ * RAM end beyond 4 GiB). The APIC pages are cut out of RAM ranges.
  */
 static unsigned int build_e820(uint8_t *zp, uint64_t mem, uint64_t boot_lo,
 			       uint64_t boot_hi)
@@ -63,9 +99,9 @@ static unsigned int build_e820(uint8_t *zp, uint64_t mem, uint64_t boot_lo,
 	e820_add(&e, 0, LD_LINUX_EBDA, E820_RAM);
 	e820_add(&e, LD_LINUX_EBDA, LEGACY_HOLE - LD_LINUX_EBDA, E820_RESERVED);
 	e820_add(&e, LEGACY_HOLE, LD_1M - LEGACY_HOLE, E820_RESERVED);
-	e820_add(&e, LD_1M, boot_lo - LD_1M, E820_RAM);
+	e820_add_ram(&e, LD_1M, boot_lo);
 	e820_add(&e, boot_lo, boot_hi - boot_lo, E820_RESERVED);
-	e820_add(&e, boot_hi, mem - boot_hi, E820_RAM);
+	e820_add_ram(&e, boot_hi, mem);
 	zp[BP_E820_ENTRIES] = e.n;
 	return e.n;
 }
@@ -139,7 +175,16 @@ static int place_initrd(struct ld_ctx *c, uint8_t *zp, uint16_t xlf,
 	if (!(xlf & XLF_CAN_BE_LOADED_ABOVE_4G))
 		hi = ld_min(ld_min(hi, max), LD_4G);
 	lo = ld_align_up(lo, LD_PAGE_SIZE);
-	if (rd->size > hi || (at = (hi - rd->size) & ~(LD_PAGE_SIZE - 1)) < lo)
+	at = rd->size > hi ? 0 : (hi - rd->size) & ~(LD_PAGE_SIZE - 1);
+	/* Below an APIC page it would cover (the higher one first). */
+	for (int i = sizeof(apic_pages) / sizeof(apic_pages[0]) - 1; i >= 0; i--) {
+		if (rd->size <= hi && at < apic_pages[i][1] &&
+		    at + rd->size > apic_pages[i][0]) {
+			hi = apic_pages[i][0];
+			at = rd->size > hi ? 0 : (hi - rd->size) & ~(LD_PAGE_SIZE - 1);
+		}
+	}
+	if (rd->size > hi || at < lo)
 		return ld_fail(c, -E2BIG,
 			       "initrd %s (%zu bytes) does not fit between the kernel's end 0x%llx and 0x%llx (initrd_addr_max 0x%llx, RAM %llu KiB)",
 			       rd->name, rd->size, (unsigned long long)lo,
@@ -236,7 +281,7 @@ int ld_load_linux(struct ld_ctx *c)
 	uint64_t boot_lo, boot_hi, cmax;
 	size_t hdr_end = 0, len = strlen(cmdline);
 	uint16_t version = 0, xlf;
-	uint8_t *zp, *mp;
+	uint8_t *zp, *mp, *acpi;
 	int ret;
 
 	ret = parse_header(c, &version, &hdr_end, &setup_size);
@@ -296,6 +341,13 @@ int ld_load_linux(struct ld_ctx *c)
 	if (!mp)
 		return -EINVAL;
 	ld_mptable_build(mp, LD_LINUX_MPTABLE, ncpus);
+
+	acpi = ld_add_owned(c, LD_ACPI_BASE, ld_acpi_size(ncpus), "ACPI tables");
+	if (!acpi)
+		return -EINVAL;
+	ld_acpi_build(acpi, LD_ACPI_BASE, ncpus);
+	if (version >= LINUX_RSDP_VERSION)
+		ld_st64(zp + BP_ACPI_RSDP_ADDR, LD_ACPI_BASE + LD_ACPI_RSDP);
 
 	return place_initrd(c, zp, xlf, end,
 			    xlf & XLF_CAN_BE_LOADED_ABOVE_4G ? boot_lo : limit);

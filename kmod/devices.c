@@ -5,6 +5,7 @@
  * and interrupt sinks are constant afterwards) and destroyed in reverse
  * order when the last reference goes, after the vCPUs stopped.
  */
+#include "acpi_pm.h"
 #include "hvm.h"
 #include "lapic.h"
 #include "pit.h"
@@ -46,8 +47,13 @@ int hvm_devices_create(struct hvm_vm *vm)
 	r = hvm_platform_create(vm);
 	if (r)
 		goto err_rtc;
+	r = hvm_acpi_pm_create(vm);
+	if (r)
+		goto err_platform;
 	return 0;
 
+err_platform:
+	hvm_platform_destroy(vm);
 err_rtc:
 	hvm_rtc_destroy(vm);
 err_pit:
@@ -72,6 +78,7 @@ err_pic:
  */
 void hvm_devices_destroy(struct hvm_vm *vm)
 {
+	hvm_acpi_pm_destroy(vm);
 	hvm_platform_destroy(vm);
 	hvm_rtc_destroy(vm);
 	hvm_pit_destroy(vm);

@@ -12,7 +12,10 @@
  * one-shot (its IRQ 0 host timer fires; no interrupt controller listens
  * yet) and is left at its fastest rate when the VM stops. The reset paths (0xCF9 and
  * the keyboard controller's 0xFE) stop the VM with reason reboot, exit
- * status 2 from hvctl run and wait.
+ * status 2 from hvctl run and wait. guests/acpi-pm.c checks the ACPI PM
+ * block (kmod/acpi_pm.c): the 24-bit PM timer's width, monotonicity, wrap
+ * and rate against the 8254, PM1_STS/PM1_EN/PM1_CNT semantics, and that
+ * SLP_EN with the DSDT's \_S5 type stops the VM with reason halt.
  */
 #include <time.h>
 
@@ -161,6 +164,57 @@ TEST_F(tm, keyboard_controller_reset_stops_with_reboot_status_2)
 						 "reset-kbd.bin", 60, NULL, false));
 	ASSERT_STOP_REASON(HVM_STOP_REBOOT, &self->g.st);
 	ASSERT_EQ(2, self->g.wait_status);
+}
+
+static const char want_pm_head[] =
+	"tmr-24-bits ok\n"
+	"tmr-monotonic ok\n";
+
+static const char want_pm_tail[] =
+	"tmr-rate-not-slow ok\n"
+	"tmr-rate-not-fast ok\n"
+	"tmr-wraps ok\n"
+	"tmr-wrap-step-small ok\n"
+	"sts-set-by-msb ok\n"
+	"sts-write-0-keeps ok\n"
+	"sts-write-other-keeps ok\n"
+	"sts-write-1-clears ok\n"
+	"sts-sets-again ok\n"
+	"sts-byte-clears ok\n"
+	"en-initial ok\n"
+	"en-defined-bits ok\n"
+	"en-byte-write ok\n"
+	"en-cleared ok\n"
+	"evt-dword ok\n"
+	"port-606-floats ok\n"
+	"cnt-sci-en ok\n"
+	"cnt-sci-en-stays ok\n"
+	"cnt-slp-typ-bm-rld ok\n"
+	"cnt-slp-en-other-type ok\n"
+	"cnt-slp-typ-byte ok\n"
+	"cnt-cleared ok\n"
+	"0 checks failed\n";
+
+TEST_F(tm, acpi_pm_timer_and_registers_then_s5_halts)
+{
+	char want[2048], line[64];
+	const char *p;
+	unsigned long long cycles;
+
+	ASSERT_GUEST_RAN(&self->g, hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M",
+						 "acpi-pm.elf", 120, NULL, false));
+	/* The cost of one PM timer read in guest TSC cycles: logged only. */
+	p = self->g.console ? strstr(self->g.console, "tmr-read-cycles: ") : NULL;
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "tmr-read-cycles: %llu", &cycles));
+	TH_LOG("one PM timer read: %llu TSC cycles", cycles);
+	snprintf(line, sizeof(line), "%.*s", (int)(strchr(p, '\n') - p + 1), p);
+
+	snprintf(want, sizeof(want), "%s%s%s", want_pm_head, line, want_pm_tail);
+	ASSERT_OUTPUT(want, self->g.console);
+	/* SLP_TYP 5 | SLP_EN: soft off ends the VM as a halt, code 0. */
+	ASSERT_STOP_REASON(HVM_STOP_HALT, &self->g.st);
+	ASSERT_EQ(0ull, self->g.st.exit_code);
 }
 
 TEST_HARNESS_MAIN

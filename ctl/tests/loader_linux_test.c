@@ -7,22 +7,10 @@
 
 /* ---- Linux boot protocol ---------------------------------------------------- */
 
-static uint8_t bzbuf[0x4000];
-
-struct bz {
-	uint16_t version;
-	uint8_t setup_sects;
-	uint8_t loadflags;
-	uint8_t relocatable;
-	uint16_t xlf;
-	uint32_t align, init_size, cmdline_size, initrd_max;
-	uint64_t pref;
-	uint32_t pm_size;		/* bytes after the setup sectors */
-	int32_t syssize_delta;		/* added to pm_size / 16 */
-};
+uint8_t bzbuf[0x4000];
 
 /* A 64-bit relocatable bzImage like Debian's (protocol 2.15). */
-static struct bz bz_default(void)
+struct bz bz_default(void)
 {
 	return (struct bz){
 		.version = 0x020f, .setup_sects = 1, .loadflags = 0x01,
@@ -33,7 +21,7 @@ static struct bz bz_default(void)
 }
 
 /* Returns the file size; the payload bytes are i ^ 0x5a. */
-static size_t build_bz(const struct bz *b)
+size_t build_bz(const struct bz *b)
 {
 	uint32_t sects = b->setup_sects ? b->setup_sects : 4;
 	size_t setup = (sects + 1) * 512, size = setup + b->pm_size;
@@ -63,23 +51,21 @@ static size_t build_bz(const struct bz *b)
 	return size;
 }
 
-static uint8_t rd8(const struct ld_result *res, uint64_t gpa)
+uint8_t rd8(const struct ld_result *res, uint64_t gpa)
 {
 	const uint8_t *p = gpa_ptr(res, gpa, 1);
 
 	return p ? *p : 0xee;
 }
 
-static uint16_t rd16(const struct ld_result *res, uint64_t gpa)
+uint16_t rd16(const struct ld_result *res, uint64_t gpa)
 {
 	const uint8_t *p = gpa_ptr(res, gpa, 2);
 
 	return p ? ld_ld16(p) : 0xdead;
 }
 
-#define ZP	LD_LINUX_ZERO_PAGE
-
-static void check_e820(const struct ld_result *res, unsigned int n,
+void check_e820(const struct ld_result *res, unsigned int n,
 		       const uint64_t (*want)[3])
 {
 	CHECK_EQ(rd8(res, ZP + BP_E820_ENTRIES), n);
@@ -372,17 +358,22 @@ void test_linux_placement_rules(void)
 	CHECK_EQ(rd32(&res, ZP + BP_EXT_RAMDISK_IMAGE), 1);
 	ld_result_free(&res);
 
-	/* Protected mode on 5 GiB: the GDT page below 4 GiB, RAM above it. */
+	/*
+	 * Protected mode on 5 GiB: the GDT page below 4 GiB, RAM above it,
+	 * the I/O APIC and LAPIC pages reserved.
+	 */
 	b.xlf = 0;
 	size = build_bz(&b);
 	ret = load(bzbuf, size, NULL, 5 * GiB, &res);
 	CHECK_EQ(ret, 0);
 	const uint64_t e820[][3] = {
 		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xa0000, 0x60000, 2 },
-		{ 0x100000, 4 * GiB - 4096 - 0x100000, 1 },
+		{ 0x100000, 0xfec00000 - 0x100000, 1 }, { 0xfec00000, 4096, 2 },
+		{ 0xfec01000, 0xfee00000 - 0xfec01000, 1 }, { 0xfee00000, 4096, 2 },
+		{ 0xfee01000, 4 * GiB - 4096 - 0xfee01000, 1 },
 		{ 4 * GiB - 4096, 4096, 2 }, { 4 * GiB, GiB, 1 },
 	};
-	check_e820(&res, 6, e820);
+	check_e820(&res, 10, e820);
 	ld_result_free(&res);
 
 	/* An empty initrd file: no ramdisk. */

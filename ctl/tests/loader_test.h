@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by hvctl's loader unit tests (loader_test.c: raw, ELF, Multiboot,
- * SIZE, JSON; loader_linux_test.c: the Linux boot protocol and MP table):
+ * SIZE, JSON; loader_linux_test.c: the Linux boot protocol and MP table;
+ * loader_acpi_test.c: the ACPI tables and the e820 around the APICs):
  * TAP counters, CHECK macros and guest-memory readers over a struct
  * ld_result.
  */
@@ -132,11 +133,41 @@ static const uint8_t code[16] = {
 	1, 2, 3, 4, 5, 6, 7, 8,
 };
 
+/* loader_linux_test.c: a synthetic bzImage and zero-page readers */
+struct bz {
+	uint16_t version;
+	uint8_t setup_sects;
+	uint8_t loadflags;
+	uint8_t relocatable;
+	uint16_t xlf;
+	uint32_t align, init_size, cmdline_size, initrd_max;
+	uint64_t pref;
+	uint32_t pm_size;		/* bytes after the setup sectors */
+	int32_t syssize_delta;		/* added to pm_size / 16 */
+};
+
+#define ZP	LD_LINUX_ZERO_PAGE
+
+extern uint8_t bzbuf[0x4000];
+struct bz bz_default(void);
+size_t build_bz(const struct bz *b);
+uint8_t rd8(const struct ld_result *res, uint64_t gpa);
+uint16_t rd16(const struct ld_result *res, uint64_t gpa);
+/* The zero page's e820 holds exactly these n entries {addr, size, type}. */
+void check_e820(const struct ld_result *res, unsigned int n,
+		const uint64_t (*want)[3]);
+
 /* loader_linux_test.c */
 void test_linux_64bit_boot_state_and_zero_page(void);
 void test_linux_32bit_entry_and_old_protocol(void);
 void test_linux_placement_rules(void);
 void test_linux_bad_images_and_options(void);
 void test_mptable_alone(void);
+
+/* loader_acpi_test.c */
+void test_acpi_tables_for_linux(void);
+void test_acpi_rsdp_pointer_by_protocol(void);
+void test_acpi_build_alone(void);
+void test_linux_e820_apic_pages(void);
 
 #endif /* HVCTL_LOADER_TEST_H */
