@@ -202,17 +202,6 @@ static const struct hvm_pio_ops hvm_acpi_pm_ops = {
 	.write = pm_write,
 };
 
-/* The state lives only in the port table: hvm_vm has no field for it. */
-static struct hvm_acpi_pm *pm_of(struct hvm_vm *vm)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->nr_pio; i++)
-		if (vm->pio[i].ops == &hvm_acpi_pm_ops)
-			return vm->pio[i].priv;
-	return NULL;
-}
-
 /**
  * hvm_acpi_pm_create() - give @vm the ACPI PM1a block and PM timer
  * @vm: the VM being created (not yet visible)
@@ -238,6 +227,7 @@ int hvm_acpi_pm_create(struct hvm_vm *vm)
 		kfree(pm);
 		return r;
 	}
+	vm->acpi_pm = pm;
 	return 0;
 }
 
@@ -247,11 +237,12 @@ int hvm_acpi_pm_create(struct hvm_vm *vm)
  */
 void hvm_acpi_pm_destroy(struct hvm_vm *vm)
 {
-	struct hvm_acpi_pm *pm = pm_of(vm);
+	struct hvm_acpi_pm *pm = vm->acpi_pm;
 	unsigned long flags;
 
 	if (!pm)
 		return;
+	vm->acpi_pm = NULL;
 	spin_lock_irqsave(&pm->lock, flags);
 	pm->en = 0;
 	spin_unlock_irqrestore(&pm->lock, flags);

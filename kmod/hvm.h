@@ -32,6 +32,7 @@ struct hvm_ioapic;
 struct hvm_pit;
 struct hvm_rtc;
 struct hvm_platform;
+struct hvm_acpi_pm;
 struct netlink_ext_ack;
 struct mem_cgroup;
 
@@ -469,6 +470,7 @@ struct hvm_vm {
 	struct hvm_pit *pit;			/* kmod/pit.c */
 	struct hvm_rtc *rtc;			/* kmod/rtc.c */
 	struct hvm_platform *platform;		/* kmod/platform.c */
+	struct hvm_acpi_pm *acpi_pm;		/* kmod/acpi_pm.c */
 
 	/*
 	 * [c] Added to the host TSC on every vCPU (VMCB TSC_OFFSET / VMCS
