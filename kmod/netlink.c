@@ -31,6 +31,20 @@ static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
 
 static struct genl_family hvm_genl_family;
 
+/*
+ * Changes whenever a VM is created or destroyed: a multi-part VM_GET dump
+ * puts it in cb->seq, so a part that follows a change carries
+ * NLM_F_DUMP_INTR (nl_dump_check_consistent()). The CREATED notification
+ * is sent under hvm_vms_lock, right after the new VM is linked, and the
+ * dump reads the counter under the same lock: a part that can see a VM
+ * created after the previous part always sees a new count. Only a create
+ * can make a name appear twice in one dump (the walk resumes after the
+ * last id it sent, and names are unique at any instant); DESTROYED counts
+ * too, later than the unlink, which at worst flags a dump that was
+ * consistent.
+ */
+static atomic_t hvm_nl_vms_gen = ATOMIC_INIT(0);
+
 enum hvm_mcgrp {
 	HVM_MCGRP_EVENTS,
 };
@@ -130,6 +144,9 @@ err_cancel:
 void hvm_notify(struct hvm_vm *vm, enum hvm_event event)
 {
 	struct sk_buff *skb;
+
+	if (event == HVM_EVENT_CREATED || event == HVM_EVENT_DESTROYED)
+		atomic_inc(&hvm_nl_vms_gen);
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -264,16 +281,21 @@ struct hvm_dump_ctx {
 	struct netlink_callback *cb;
 };
 
+/* Called under hvm_vms_lock (hvm_vm_for_each()). */
 static int hvm_nl_dump_one(struct hvm_vm *vm, void *data)
 {
 	struct hvm_dump_ctx *ctx = data;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)skb_tail_pointer(ctx->skb);
 	int r;
 
+	/* odd, so never 0: 0 in cb->prev_seq means "first part" */
+	ctx->cb->seq = ((u32)atomic_read(&hvm_nl_vms_gen) << 1) | 1;
 	r = hvm_nl_fill_vm(ctx->skb, vm, NETLINK_CB(ctx->cb->skb).portid,
 			   ctx->cb->nlh->nlmsg_seq, NLM_F_MULTI, HVM_CMD_VM_GET,
 			   HVM_EVENT_UNSPEC);
 	if (r)
 		return r;
+	nl_dump_check_consistent(ctx->cb, nlh);
 	ctx->cb->args[0] = vm->id + 1;	/* resume after this one */
 	return 0;
 }
