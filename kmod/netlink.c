@@ -5,7 +5,9 @@
  *
  * Every request goes through one strict policy (unknown attributes, wrong
  * lengths and reserved header bytes are rejected by the genetlink core);
- * every command but INFO requires CAP_SYS_ADMIN (GENL_ADMIN_PERM) — reading
+ * every command but INFO requires CAP_SYS_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM, which only asks for CAP_NET_ADMIN, and hvm_nl_admin()
+ * on top of it) — reading
  * VMs is privileged too: names, RIPs and fault addresses say what another
  * user's guest does — and so does joining the events group; every error
  * we return carries an extack message.
@@ -160,6 +162,20 @@ err_free:
 	nlmsg_free(skb);
 }
 
+/*
+ * GENL_ADMIN_PERM checks CAP_NET_ADMIN, but VMs are no network resource:
+ * a process with CAP_NET_ADMIN alone (a container's network manager) must
+ * not create, start or read them. CAP_SYS_ADMIN of the socket's opener in
+ * the initial user namespace, as SPEC.md says.
+ */
+static int hvm_nl_admin(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN is required");
+	return -EPERM;
+}
+
 static const char *hvm_nl_name(struct genl_info *info)
 {
 	if (GENL_REQ_ATTR_CHECK(info, HVM_A_VM_NAME)) {
@@ -222,7 +238,11 @@ static int hvm_nl_create(struct sk_buff *skb, struct genl_info *info)
 	u32 vcpus = 1;
 	const char *name;
 	struct hvm_vm *vm;
+	int r;
 
+	r = hvm_nl_admin(skb, info->extack);
+	if (r)
+		return r;
 	name = hvm_nl_name(info);
 	if (!name)
 		return -EINVAL;
@@ -243,18 +263,28 @@ static int hvm_nl_create(struct sk_buff *skb, struct genl_info *info)
 
 static int hvm_nl_destroy(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *name = hvm_nl_name(info);
+	const char *name;
+	int r;
 
+	r = hvm_nl_admin(skb, info->extack);
+	if (r)
+		return r;
+	name = hvm_nl_name(info);
 	if (!name)
 		return -EINVAL;
 	return hvm_vm_destroy(name, info->extack);
 }
 
-static struct hvm_vm *hvm_nl_lookup(struct genl_info *info)
+static struct hvm_vm *hvm_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *name = hvm_nl_name(info);
+	const char *name;
 	struct hvm_vm *vm;
+	int r;
 
+	r = hvm_nl_admin(skb, info->extack);
+	if (r)
+		return ERR_PTR(r);
+	name = hvm_nl_name(info);
 	if (!name)
 		return ERR_PTR(-EINVAL);
 	vm = hvm_vm_get(name);
@@ -266,7 +296,7 @@ static struct hvm_vm *hvm_nl_lookup(struct genl_info *info)
 
 static int hvm_nl_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvm_vm *vm = hvm_nl_lookup(info);
+	struct hvm_vm *vm = hvm_nl_lookup(skb, info);
 	int r;
 
 	if (IS_ERR(vm))
@@ -300,6 +330,11 @@ static int hvm_nl_dump_one(struct hvm_vm *vm, void *data)
 	return 0;
 }
 
+static int hvm_nl_dump_start(struct netlink_callback *cb)
+{
+	return hvm_nl_admin(cb->skb, cb->extack);
+}
+
 static int hvm_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hvm_dump_ctx ctx = { .skb = skb, .cb = cb };
@@ -314,7 +349,7 @@ static int hvm_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int hvm_nl_start(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvm_vm *vm = hvm_nl_lookup(info);
+	struct hvm_vm *vm = hvm_nl_lookup(skb, info);
 	int r;
 
 	if (IS_ERR(vm))
@@ -326,7 +361,7 @@ static int hvm_nl_start(struct sk_buff *skb, struct genl_info *info)
 
 static int hvm_nl_stop(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvm_vm *vm = hvm_nl_lookup(info);
+	struct hvm_vm *vm = hvm_nl_lookup(skb, info);
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
@@ -353,6 +388,7 @@ static const struct genl_ops hvm_genl_ops[] = {
 	{
 		.cmd = HVM_CMD_VM_GET,
 		.doit = hvm_nl_get,
+		.start = hvm_nl_dump_start,
 		.dumpit = hvm_nl_dump,
 		.flags = GENL_ADMIN_PERM,
 	},
