@@ -975,15 +975,17 @@ TEST_F_TIMEOUT(dump, dumps_during_churn_show_each_vm_once_or_are_flagged, 300)
 {
 	struct dump_seen *d = calloc(1, sizeof(*d));
 	struct churn c = { .prefix = hvm_vm_prefix("nd") };
+	/* Bochs (the Intel machine) is about 5x slower */
+	unsigned long want = hvm_host_vendor() == HVM_VENDOR_INTEL ? 50 : 200;
 	unsigned long dumps = 0, flagged = 0;
 	pthread_t th;
-	int fd, i, r;
+	int fd, i, r = 0;
 
 	ASSERT_NE(NULL, d);
 	fd = raw_open(0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pthread_create(&th, NULL, churn_thread, &c));
-	for (dumps = 0; dumps < 200; dumps++) {
+	for (dumps = 0; dumps < want; dumps++) {
 		memset(d, 0, sizeof(*d));
 		r = dump_start(fd, self->family);
 		if (r)
@@ -1008,7 +1010,7 @@ TEST_F_TIMEOUT(dump, dumps_during_churn_show_each_vm_once_or_are_flagged, 300)
 	       flagged);
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, d->err);
-	ASSERT_EQ(200ul, dumps) {
+	ASSERT_EQ(want, dumps) {
 		if (i < DUMP_VMS)
 			TH_LOG("dump %lu shows %s %d times", dumps, self->names[i],
 			       count_name(d, self->names[i]));
