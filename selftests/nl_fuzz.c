@@ -8,7 +8,7 @@
  * payloads truncated, duplicated, oversized, given the wrong width, type or
  * nesting flag, nla_len corrupted, names with stray bytes, interesting
  * integers, random nlmsg flags including NLM_F_DUMP, random nlmsg types,
- * lengths and genl headers) and random messages, 1-4 per datagram. After
+ * lengths and genl headers) and random messages, 1-8 per datagram. After
  * each datagram a valid INFO request must be answered (the family keeps
  * working), and every message the kernel sends back must be one of:
  *   - an ACK, or an error whose errno is in the documented set below;
@@ -56,7 +56,7 @@
 #define TAG		"nf"
 #define NPOOL		6
 #define MAX_MSG		6144
-#define BATCH_MAX	4
+#define BATCH_MAX	8
 #define MAX_FAILS	10
 
 static const int documented_errnos[] = {
@@ -363,8 +363,8 @@ static size_t gen_msg(struct fz *f, uint8_t *p)
 	n = template(f, cmd, &dump);
 	for (i = 0; i < (unsigned int)n; i++)
 		f->attrs[i].nla_len = -1;
-	/* 20%: the valid request (they create, start, stop and destroy VMs) */
-	nmut = kind < 32 ? 0 : 1 + below(f, 4);
+	/* 12%: the valid request (they create, start, stop and destroy VMs) */
+	nmut = kind < 24 ? 0 : 1 + below(f, 4);
 	for (i = 0; i < nmut; i++)
 		n = mutate_attrs(f, n);
 

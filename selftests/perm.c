@@ -245,6 +245,9 @@ static void ns_child(int wfd, const char *victim, enum ns_kind kind)
 	switch (kind) {
 	case NS_USER_FROM_USER:
 		res.setup = drop_privileges();
+		/* setuid() made the process undumpable: /proc/self/uid_map root's */
+		if (!res.setup && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			res.setup = -errno;
 		if (!res.setup)
 			res.setup = enter_userns();
 		break;
