@@ -331,9 +331,9 @@ static int mutate_attrs(struct fz *f, int n)
 static size_t gen_msg(struct fz *f, uint8_t *p)
 {
 	static const uint8_t cmds[] = {
-		HVM_CMD_INFO, HVM_CMD_VM_CREATE, HVM_CMD_VM_CREATE, HVM_CMD_VM_DESTROY,
-		HVM_CMD_VM_GET, HVM_CMD_VM_GET, HVM_CMD_VM_START, HVM_CMD_VM_START,
-		HVM_CMD_VM_STOP, HVM_CMD_VM_EVENT, HVM_CMD_UNSPEC, HVM_CMD_MAX + 1,
+		HVM_CMD_INFO, HVM_CMD_VM_CREATE, HVM_CMD_VM_DESTROY, HVM_CMD_VM_GET,
+		HVM_CMD_VM_GET, HVM_CMD_VM_START, HVM_CMD_VM_STOP, HVM_CMD_VM_EVENT,
+		HVM_CMD_UNSPEC, HVM_CMD_MAX + 1,
 	};
 	struct nlmsghdr *h = (struct nlmsghdr *)p;
 	struct genlmsghdr *g = (struct genlmsghdr *)(p + NLMSG_HDRLEN);
