@@ -443,7 +443,7 @@ struct flipper {
 	volatile __u32 *c;		/* or one 32-bit field */
 	uint32_t c0, c1;
 	volatile int stop;
-	unsigned long flips;
+	volatile unsigned long flips;
 };
 
 static void *flip_thread(void *arg)
@@ -467,6 +467,18 @@ static void *flip_thread(void *arg)
 			sched_yield();
 	}
 	return NULL;
+}
+
+/* Start the flipper and return once it flipped (both values were seen). */
+static int start_flipper(pthread_t *th, struct flipper *f)
+{
+	int r = pthread_create(th, NULL, flip_thread, f);
+
+	if (r)
+		return -r;
+	while (f->flips < 2)
+		sched_yield();
+	return 0;
 }
 
 static void fill(uint8_t *p, size_t n, uint8_t seed)
@@ -502,7 +514,7 @@ TEST_F_TIMEOUT(dev, read_mem_with_flipping_arguments_copies_once, 120)
 	fill(b, sizeof(b), 101);
 	ASSERT_EQ(0, mem_io(self->fd, true, 0, a, sizeof(a)));
 	ASSERT_EQ(0, mem_io(self->fd, true, MEM - 32, b, sizeof(b)));
-	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &f));
+	ASSERT_EQ(0, start_flipper(&th, &f));
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		memset(out, 0xee, sizeof(out));
 		r = ioc(self->fd, HVM_IOC_READ_MEM, &io);
@@ -549,7 +561,7 @@ TEST_F_TIMEOUT(dev, write_mem_with_flipping_arguments_copies_once, 120)
 	fill(in, sizeof(in), 7);
 	fill(tail, sizeof(tail), 77);
 	ASSERT_EQ(0, mem_io(self->fd, true, MEM - 32, tail, sizeof(tail)));
-	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &f));
+	ASSERT_EQ(0, start_flipper(&th, &f));
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		r = ioc(self->fd, HVM_IOC_WRITE_MEM, &io);
 		if (r == -EINVAL)
@@ -591,7 +603,7 @@ TEST_F_TIMEOUT(dev, regs_with_a_flipping_vcpu_index_copy_once, 120)
 	ASSERT_EQ(0, ioc(self->fd, HVM_IOC_GET_REGS, &set));
 	set.rax = 0x1234567;
 	ASSERT_EQ(0, ioc(self->fd, HVM_IOC_SET_REGS, &set));
-	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &f));
+	ASSERT_EQ(0, start_flipper(&th, &f));
 	for (i = 0; i < RACE_ROUNDS / 2; i++) {
 		r = ioc(self->fd, HVM_IOC_SET_REGS, &set);
 		if (r == -EINVAL)
@@ -610,7 +622,7 @@ TEST_F_TIMEOUT(dev, regs_with_a_flipping_vcpu_index_copy_once, 120)
 
 	ok = einval = 0;
 	memset(&get, 0, sizeof(get));
-	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &g));
+	ASSERT_EQ(0, start_flipper(&th, &g));
 	for (i = 0; i < RACE_ROUNDS / 2; i++) {
 		get.rax = 0;
 		r = ioc(self->fd, HVM_IOC_GET_REGS, &get);
@@ -648,7 +660,7 @@ TEST_F_TIMEOUT(dev, console_calls_with_flipping_sizes_copy_once, 120)
 
 	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
 	memset(buf, 'x', sizeof(buf));
-	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &f));
+	ASSERT_EQ(0, start_flipper(&th, &f));
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		w.len = 0;
 		w.state = 0;
@@ -662,13 +674,13 @@ TEST_F_TIMEOUT(dev, console_calls_with_flipping_sizes_copy_once, 120)
 	}
 	f.stop = 1;
 	pthread_join(th, NULL);
-	TH_LOG("write: %lu calls, %lu taken, %lu EINVAL", i, ok, einval);
+	TH_LOG("write: %lu calls, %lu taken, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
 	ASSERT_EQ(RACE_ROUNDS, i) {
 		TH_LOG("call %lu: %d (%s), len %u", i, r, strerror(-r), w.len);
 	}
 
 	ok = einval = 0;
-	ASSERT_EQ(0, pthread_create(&th, NULL, flip_thread, &g));
+	ASSERT_EQ(0, start_flipper(&th, &g));
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		c.len = 0;
 		c.state = 0;
@@ -683,7 +695,7 @@ TEST_F_TIMEOUT(dev, console_calls_with_flipping_sizes_copy_once, 120)
 	}
 	g.stop = 1;
 	pthread_join(th, NULL);
-	TH_LOG("read: %lu calls, %lu empty, %lu EINVAL", i, ok, einval);
+	TH_LOG("read: %lu calls, %lu empty, %lu EINVAL; %lu flips", i, ok, einval, g.flips);
 	ASSERT_EQ(RACE_ROUNDS, i) {
 		TH_LOG("call %lu: %d (%s), len %u", i, r, strerror(-r), c.len);
 	}
