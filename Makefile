@@ -6,6 +6,8 @@
 #   make module|hvctl|selftests
 #   make check           the whole test suite in emulated machines (QEMU AMD-V on
 #                        Debian's 6.1 and 6.12 kernels, Bochs VT-x); needs root
+#   make stress          the long (soak) variants of the hostile-input tests in
+#                        the emulated AMD-V machine (KERNEL=6.1|6.12)
 #   make demo            boot the emulated AMD-V machine and show hvctl at work
 #   make vm CMD='...'    boot the emulated machine (KERNEL=6.1|6.12) and run CMD
 #   make prepare         install/cache what the emulated machines need (root)
@@ -34,7 +36,7 @@ endif
 
 VM := selftests/vm
 
-.PHONY: all module hvctl selftests check demo vm prepare clean \
+.PHONY: all module hvctl selftests check stress demo vm prepare clean \
 	checkpatch sparse help
 
 all: module hvctl selftests
@@ -62,6 +64,19 @@ check:
 
 demo:
 	$(VM)/demo.sh
+
+# make stress: one shell command per line (run in /hvm of the machine, in
+# order); every one runs, and the target fails if any of them did.
+define STRESS_CMDS
+HVM_NL_FUZZ_MSGS=1000000 ./tests/nl_fuzz
+endef
+export STRESS_CMDS
+STRESS_TIMEOUT ?= 3600
+
+stress:
+	$(VM)/run.sh --kernel $(KERNEL) --timeout $(STRESS_TIMEOUT) --cmd "$$(printf '%s\n' \
+		"$$STRESS_CMDS" | awk 'NF { printf "echo \"### stress: %s\"; %s || rc=1; ", \
+		$$0, $$0 } END { print "exit $${rc:-0}" }')"
 
 export CMD
 vm:

@@ -5,7 +5,9 @@
  *
  * Every request goes through one strict policy (unknown attributes, wrong
  * lengths and reserved header bytes are rejected by the genetlink core);
- * every command but INFO requires CAP_SYS_ADMIN (GENL_ADMIN_PERM) — reading
+ * every command but INFO requires CAP_SYS_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM, which only asks for CAP_NET_ADMIN, and hvm_nl_admin()
+ * on top of it) — reading
  * VMs is privileged too: names, RIPs and fault addresses say what another
  * user's guest does — and so does joining the events group; every error
  * we return carries an extack message.
@@ -30,6 +32,20 @@ static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
 };
 
 static struct genl_family hvm_genl_family;
+
+/*
+ * Changes whenever a VM is created or destroyed: a multi-part VM_GET dump
+ * puts it in cb->seq, so a part that follows a change carries
+ * NLM_F_DUMP_INTR (nl_dump_check_consistent()). The CREATED notification
+ * is sent under hvm_vms_lock, right after the new VM is linked, and the
+ * dump reads the counter under the same lock: a part that can see a VM
+ * created after the previous part always sees a new count. Only a create
+ * can make a name appear twice in one dump (the walk resumes after the
+ * last id it sent, and names are unique at any instant); DESTROYED counts
+ * too, later than the unlink, which at worst flags a dump that was
+ * consistent.
+ */
+static atomic_t hvm_nl_vms_gen = ATOMIC_INIT(0);
 
 enum hvm_mcgrp {
 	HVM_MCGRP_EVENTS,
@@ -131,6 +147,9 @@ void hvm_notify(struct hvm_vm *vm, enum hvm_event event)
 {
 	struct sk_buff *skb;
 
+	if (event == HVM_EVENT_CREATED || event == HVM_EVENT_DESTROYED)
+		atomic_inc(&hvm_nl_vms_gen);
+
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
@@ -141,6 +160,20 @@ void hvm_notify(struct hvm_vm *vm, enum hvm_event event)
 
 err_free:
 	nlmsg_free(skb);
+}
+
+/*
+ * GENL_ADMIN_PERM checks CAP_NET_ADMIN, but VMs are no network resource:
+ * a process with CAP_NET_ADMIN alone (a container's network manager) must
+ * not create, start or read them. CAP_SYS_ADMIN of the socket's opener in
+ * the initial user namespace, as SPEC.md says.
+ */
+static int hvm_nl_admin(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN is required");
+	return -EPERM;
 }
 
 static const char *hvm_nl_name(struct genl_info *info)
@@ -205,7 +238,11 @@ static int hvm_nl_create(struct sk_buff *skb, struct genl_info *info)
 	u32 vcpus = 1;
 	const char *name;
 	struct hvm_vm *vm;
+	int r;
 
+	r = hvm_nl_admin(skb, info->extack);
+	if (r)
+		return r;
 	name = hvm_nl_name(info);
 	if (!name)
 		return -EINVAL;
@@ -226,18 +263,28 @@ static int hvm_nl_create(struct sk_buff *skb, struct genl_info *info)
 
 static int hvm_nl_destroy(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *name = hvm_nl_name(info);
+	const char *name;
+	int r;
 
+	r = hvm_nl_admin(skb, info->extack);
+	if (r)
+		return r;
+	name = hvm_nl_name(info);
 	if (!name)
 		return -EINVAL;
 	return hvm_vm_destroy(name, info->extack);
 }
 
-static struct hvm_vm *hvm_nl_lookup(struct genl_info *info)
+static struct hvm_vm *hvm_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *name = hvm_nl_name(info);
+	const char *name;
 	struct hvm_vm *vm;
+	int r;
 
+	r = hvm_nl_admin(skb, info->extack);
+	if (r)
+		return ERR_PTR(r);
+	name = hvm_nl_name(info);
 	if (!name)
 		return ERR_PTR(-EINVAL);
 	vm = hvm_vm_get(name);
@@ -249,7 +296,7 @@ static struct hvm_vm *hvm_nl_lookup(struct genl_info *info)
 
 static int hvm_nl_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvm_vm *vm = hvm_nl_lookup(info);
+	struct hvm_vm *vm = hvm_nl_lookup(skb, info);
 	int r;
 
 	if (IS_ERR(vm))
@@ -264,18 +311,28 @@ struct hvm_dump_ctx {
 	struct netlink_callback *cb;
 };
 
+/* Called under hvm_vms_lock (hvm_vm_for_each()). */
 static int hvm_nl_dump_one(struct hvm_vm *vm, void *data)
 {
 	struct hvm_dump_ctx *ctx = data;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)skb_tail_pointer(ctx->skb);
 	int r;
 
+	/* odd, so never 0: 0 in cb->prev_seq means "first part" */
+	ctx->cb->seq = ((u32)atomic_read(&hvm_nl_vms_gen) << 1) | 1;
 	r = hvm_nl_fill_vm(ctx->skb, vm, NETLINK_CB(ctx->cb->skb).portid,
 			   ctx->cb->nlh->nlmsg_seq, NLM_F_MULTI, HVM_CMD_VM_GET,
 			   HVM_EVENT_UNSPEC);
 	if (r)
 		return r;
+	nl_dump_check_consistent(ctx->cb, nlh);
 	ctx->cb->args[0] = vm->id + 1;	/* resume after this one */
 	return 0;
+}
+
+static int hvm_nl_dump_start(struct netlink_callback *cb)
+{
+	return hvm_nl_admin(cb->skb, cb->extack);
 }
 
 static int hvm_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -292,7 +349,7 @@ static int hvm_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int hvm_nl_start(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvm_vm *vm = hvm_nl_lookup(info);
+	struct hvm_vm *vm = hvm_nl_lookup(skb, info);
 	int r;
 
 	if (IS_ERR(vm))
@@ -304,7 +361,7 @@ static int hvm_nl_start(struct sk_buff *skb, struct genl_info *info)
 
 static int hvm_nl_stop(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvm_vm *vm = hvm_nl_lookup(info);
+	struct hvm_vm *vm = hvm_nl_lookup(skb, info);
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
@@ -331,6 +388,7 @@ static const struct genl_ops hvm_genl_ops[] = {
 	{
 		.cmd = HVM_CMD_VM_GET,
 		.doit = hvm_nl_get,
+		.start = hvm_nl_dump_start,
 		.dumpit = hvm_nl_dump,
 		.flags = GENL_ADMIN_PERM,
 	},

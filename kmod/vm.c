@@ -306,8 +306,12 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 
 	hvm_vm_link_locked(vm);
 	kref_get(&vm->ref);
-	mutex_unlock(&hvm_vms_lock);
+	/*
+	 * Under the lock: the notification also tells a running list dump
+	 * that the list changed (kmod/netlink.c, NLM_F_DUMP_INTR).
+	 */
 	hvm_notify(vm, HVM_EVENT_CREATED);
+	mutex_unlock(&hvm_vms_lock);
 	return vm;
 
 err_vcpus:

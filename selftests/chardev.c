@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * chardev: the /dev/hvm ioctl ABI (uapi/linux/hvm.h): attach, guest memory,
- * registers, console and wait, including what they must refuse.
+ * registers, console and wait, including what they must refuse: bad
+ * pointers (EFAULT, on every ioctl), wrong sizes (a size the command does
+ * not encode: ENOTTY like any unknown command; a size field out of range:
+ * EINVAL), and arguments another thread changes during the call (the
+ * kernel copies each argument struct once and validates its copy).
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "hvm_harness.h"
 
@@ -292,6 +299,406 @@ TEST_F(dev, attached_file_survives_vm_destroy)
 					 NULL, 0));
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
+}
+
+/* ---- bad pointers and sizes on every ioctl ---- */
+
+static const struct {
+	unsigned long cmd;
+	const char *name;
+	size_t size;
+	bool needs_attach;
+} all_ioctls[] = {
+	{ HVM_IOC_VERSION, "VERSION", sizeof(struct hvm_version), false },
+	{ HVM_IOC_ATTACH, "ATTACH", sizeof(struct hvm_attach), false },
+	{ HVM_IOC_WRITE_MEM, "WRITE_MEM", sizeof(struct hvm_mem_io), true },
+	{ HVM_IOC_READ_MEM, "READ_MEM", sizeof(struct hvm_mem_io), true },
+	{ HVM_IOC_SET_REGS, "SET_REGS", sizeof(struct hvm_regs), true },
+	{ HVM_IOC_GET_REGS, "GET_REGS", sizeof(struct hvm_regs), true },
+	{ HVM_IOC_CONSOLE_READ, "CONSOLE_READ", sizeof(struct hvm_console_read), true },
+	{ HVM_IOC_WAIT, "WAIT", sizeof(struct hvm_wait), true },
+	{ HVM_IOC_CONSOLE_WRITE, "CONSOLE_WRITE", sizeof(struct hvm_console_write), true },
+};
+#define NR_IOCTLS (sizeof(all_ioctls) / sizeof(all_ioctls[0]))
+
+/* Two pages, the second inaccessible; returns the first. */
+static uint8_t *guarded_page(void)
+{
+	uint8_t *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p + 4096, 4096, PROT_NONE)) {
+		munmap(p, 8192);
+		return NULL;
+	}
+	memset(p, 0, 4096);
+	return p;
+}
+
+TEST_F(dev, every_ioctl_with_a_bad_pointer_is_efault)
+{
+	uint8_t *page = guarded_page();
+	int attached = hvm_dev_open();
+	size_t i, k;
+
+	ASSERT_NE(NULL, page);
+	ASSERT_LE(0, attached);
+	ASSERT_EQ(0, hvm_dev_attach(attached, self->name));
+	for (i = 0; i < NR_IOCTLS; i++) {
+		/* ATTACH on a file attached already is EBUSY after the copy: use a new one */
+		int fd = all_ioctls[i].cmd == HVM_IOC_ATTACH ? self->fd : attached;
+		void *bad[] = {
+			NULL, (void *)1, page + 4096,
+			/* the struct's last byte on the inaccessible page */
+			page + 4096 - all_ioctls[i].size + 1,
+			(void *)0xffff800000000000ull,	/* kernel half */
+		};
+
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			void *arg = bad[k];
+
+			ASSERT_EQ(-EFAULT, ioc(fd, all_ioctls[i].cmd, arg)) {
+				TH_LOG("%s with argument %p", all_ioctls[i].name, arg);
+			}
+		}
+	}
+	close(attached);
+	munmap(page, 8192);
+}
+
+TEST_F(dev, buffers_inside_the_argument_are_checked_too)
+{
+	uint8_t *page = guarded_page();
+	struct hvm_console_write w = { .size = 16 };
+	struct hvm_mem_io io = { .size = 64 };
+
+	ASSERT_NE(NULL, page);
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	/* a buffer that runs into the inaccessible page */
+	io.uaddr = (uintptr_t)(page + 4096 - 32);
+	ASSERT_EQ(-EFAULT, ioc(self->fd, HVM_IOC_WRITE_MEM, &io));
+	ASSERT_EQ(-EFAULT, ioc(self->fd, HVM_IOC_READ_MEM, &io));
+	io.uaddr = 0xffff800000000000ull;
+	ASSERT_EQ(-EFAULT, ioc(self->fd, HVM_IOC_WRITE_MEM, &io));
+	ASSERT_EQ(-EFAULT, ioc(self->fd, HVM_IOC_READ_MEM, &io));
+	w.uaddr = (uintptr_t)(page + 4096);
+	ASSERT_EQ(-EFAULT, ioc(self->fd, HVM_IOC_CONSOLE_WRITE, &w));
+	munmap(page, 8192);
+}
+
+TEST_F(dev, an_ioctl_number_with_another_size_or_direction_is_enotty)
+{
+	uint8_t buf[4096] = { 0 };
+	size_t i;
+
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	for (i = 0; i < NR_IOCTLS; i++) {
+		unsigned long c = all_ioctls[i].cmd;
+		unsigned long variants[] = {
+			_IOC(_IOC_DIR(c), _IOC_TYPE(c), _IOC_NR(c), _IOC_SIZE(c) + 8),
+			_IOC(_IOC_DIR(c), _IOC_TYPE(c), _IOC_NR(c), _IOC_SIZE(c) - 8),
+			_IOC(_IOC_DIR(c), _IOC_TYPE(c), _IOC_NR(c), 0),
+			_IOC(_IOC_DIR(c) ^ _IOC_WRITE, _IOC_TYPE(c), _IOC_NR(c), _IOC_SIZE(c)),
+			_IOC(_IOC_NONE, _IOC_TYPE(c), _IOC_NR(c), 0),
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(variants) / sizeof(variants[0]); k++) {
+			unsigned long v = variants[k];
+
+			ASSERT_EQ(-ENOTTY, ioc(self->fd, v, buf)) {
+				TH_LOG("%s as 0x%lx", all_ioctls[i].name, v);
+			}
+		}
+	}
+}
+
+TEST_F(dev, size_fields_out_of_range_are_einval)
+{
+	struct hvm_console_write w;
+	uint8_t buf[16] = { 0 };
+
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	memset(&w, 0, sizeof(w));
+	w.uaddr = (uintptr_t)buf;
+	w.size = 0;
+	ASSERT_EQ(-EINVAL, ioc(self->fd, HVM_IOC_CONSOLE_WRITE, &w));
+	w.size = HVM_CONSOLE_WRITE_MAX + 1;
+	ASSERT_EQ(-EINVAL, ioc(self->fd, HVM_IOC_CONSOLE_WRITE, &w));
+	w.size = ~0u;
+	ASSERT_EQ(-EINVAL, ioc(self->fd, HVM_IOC_CONSOLE_WRITE, &w));
+	ASSERT_EQ(-EINVAL, mem_io(self->fd, false, 0, buf, MEM + 1));
+	ASSERT_EQ(-EINVAL, mem_io(self->fd, true, 0, buf, 1ull << 63));
+}
+
+/* ---- arguments changed by another thread during the call ---- */
+
+#define RACE_ROUNDS	4000ul
+
+struct flipper {
+	volatile __u64 *a, *b;		/* two fields flipped together */
+	__u64 a0, a1, b0, b1;
+	volatile __u32 *c;		/* or one 32-bit field */
+	uint32_t c0, c1;
+	volatile int stop;
+	volatile unsigned long flips;
+};
+
+static void *flip_thread(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!f->stop) {
+		bool odd = f->flips & 1;
+
+		if (f->a)
+			*f->a = odd ? f->a1 : f->a0;
+		if (f->b)
+			*f->b = odd ? f->b1 : f->b0;
+		if (f->c)
+			*f->c = odd ? f->c1 : f->c0;
+		/*
+		 * On a CPU shared with the caller, let it run now and then, with
+		 * either value (1021 is odd: the parity alternates).
+		 */
+		if (++f->flips % 1021 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* Start the flipper and return once it flipped (both values were seen). */
+static int start_flipper(pthread_t *th, struct flipper *f)
+{
+	int r = pthread_create(th, NULL, flip_thread, f);
+
+	if (r)
+		return -r;
+	while (f->flips < 2)
+		sched_yield();
+	return 0;
+}
+
+static void fill(uint8_t *p, size_t n, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed + i * 13);
+}
+
+/*
+ * READ_MEM while gpa flips between 0 (64 bytes of pattern A) and the end
+ * of RAM minus 32 (pattern B; 64 bytes from there pass the end: EINVAL),
+ * and size between 64 and 2^40: every call either fails with EINVAL or
+ * copies exactly 64 bytes of pattern A, and the bytes after them in the
+ * user buffer are never written.
+ */
+TEST_F_TIMEOUT(dev, read_mem_with_flipping_arguments_copies_once, 120)
+{
+	static uint8_t a[64], b[32], out[4096];
+	struct hvm_mem_io io = { .gpa = 0, .uaddr = (uintptr_t)out, .size = 64 };
+	struct flipper f = {
+		.a = &io.gpa, .a0 = 0, .a1 = MEM - 32,
+		.b = &io.size, .b0 = 64, .b1 = 1ull << 40,
+	};
+	unsigned long ok = 0, einval = 0, i;
+	pthread_t th;
+	size_t k;
+	int r;
+
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	fill(a, sizeof(a), 1);
+	fill(b, sizeof(b), 101);
+	ASSERT_EQ(0, mem_io(self->fd, true, 0, a, sizeof(a)));
+	ASSERT_EQ(0, mem_io(self->fd, true, MEM - 32, b, sizeof(b)));
+	ASSERT_EQ(0, start_flipper(&th, &f));
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		memset(out, 0xee, sizeof(out));
+		r = ioc(self->fd, HVM_IOC_READ_MEM, &io);
+		if (r == -EINVAL) {
+			einval++;
+		} else if (!r) {
+			ok++;
+			if (memcmp(out, a, sizeof(a)))
+				break;
+		} else {
+			break;
+		}
+		for (k = sizeof(a); k < sizeof(out) && out[k] == 0xee; k++)
+			;
+		if (k != sizeof(out))
+			break;
+	}
+	f.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("%lu calls: %lu copied, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
+	ASSERT_EQ(RACE_ROUNDS, i) {
+		TH_LOG("call %lu: %d (%s), or wrong or extra bytes in the buffer", i, r,
+		       strerror(-r));
+	}
+	ASSERT_EQ(RACE_ROUNDS, ok + einval);
+}
+
+/*
+ * WRITE_MEM while gpa flips between 0x2000 and the end of RAM minus 32: a
+ * call writes 64 bytes at 0x2000 or fails with EINVAL; the last 32 bytes of
+ * RAM never change (a write validated at 0x2000 and done at the end would
+ * run past RAM).
+ */
+TEST_F_TIMEOUT(dev, write_mem_with_flipping_arguments_copies_once, 120)
+{
+	static uint8_t in[64], tail[32], back[64];
+	struct hvm_mem_io io = { .gpa = 0x2000, .uaddr = (uintptr_t)in, .size = 64 };
+	struct flipper f = { .a = &io.gpa, .a0 = 0x2000, .a1 = MEM - 32 };
+	unsigned long ok = 0, einval = 0, i;
+	pthread_t th;
+	int r = 0;
+
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	fill(in, sizeof(in), 7);
+	fill(tail, sizeof(tail), 77);
+	ASSERT_EQ(0, mem_io(self->fd, true, MEM - 32, tail, sizeof(tail)));
+	ASSERT_EQ(0, start_flipper(&th, &f));
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		r = ioc(self->fd, HVM_IOC_WRITE_MEM, &io);
+		if (r == -EINVAL)
+			einval++;
+		else if (!r)
+			ok++;
+		else
+			break;
+	}
+	f.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("%lu calls: %lu written, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
+	ASSERT_EQ(RACE_ROUNDS, i) {
+		TH_LOG("call %lu: %d (%s)", i, r, strerror(-r));
+	}
+	ASSERT_EQ(0, mem_io(self->fd, false, MEM - 32, back, 32));
+	ASSERT_EQ(0, memcmp(back, tail, 32));
+	if (ok) {
+		ASSERT_EQ(0, mem_io(self->fd, false, 0x2000, back, 64));
+		ASSERT_EQ(0, memcmp(back, in, 64));
+	}
+}
+
+/*
+ * SET_REGS, then GET_REGS, while the vCPU index flips between 0 and a huge
+ * one: 0 or EINVAL, never another vCPU's (or no vCPU's) state.
+ */
+TEST_F_TIMEOUT(dev, regs_with_a_flipping_vcpu_index_copy_once, 120)
+{
+	struct hvm_regs set, get;
+	struct flipper f = { .c = &set.vcpu, .c0 = 0, .c1 = 0x7fffffff };
+	struct flipper g = { .c = &get.vcpu, .c0 = 0, .c1 = 0x7fffffff };
+	unsigned long ok = 0, einval = 0, i;
+	pthread_t th;
+	int r = 0;
+
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	memset(&set, 0, sizeof(set));
+	ASSERT_EQ(0, ioc(self->fd, HVM_IOC_GET_REGS, &set));
+	set.rax = 0x1234567;
+	ASSERT_EQ(0, ioc(self->fd, HVM_IOC_SET_REGS, &set));
+	ASSERT_EQ(0, start_flipper(&th, &f));
+	for (i = 0; i < RACE_ROUNDS / 2; i++) {
+		r = ioc(self->fd, HVM_IOC_SET_REGS, &set);
+		if (r == -EINVAL)
+			einval++;
+		else if (!r)
+			ok++;
+		else
+			break;
+	}
+	f.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("SET_REGS: %lu calls, %lu done, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
+	ASSERT_EQ(RACE_ROUNDS / 2, i) {
+		TH_LOG("call %lu: %d (%s)", i, r, strerror(-r));
+	}
+
+	ok = einval = 0;
+	memset(&get, 0, sizeof(get));
+	ASSERT_EQ(0, start_flipper(&th, &g));
+	for (i = 0; i < RACE_ROUNDS / 2; i++) {
+		get.rax = 0;
+		r = ioc(self->fd, HVM_IOC_GET_REGS, &get);
+		if (r == -EINVAL)
+			einval++;
+		else if (!r && get.rax == 0x1234567)
+			ok++;
+		else
+			break;
+	}
+	g.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("GET_REGS: %lu calls, %lu done, %lu EINVAL; %lu flips", i, ok, einval, g.flips);
+	ASSERT_EQ(RACE_ROUNDS / 2, i) {
+		TH_LOG("call %lu: %d (%s), rax 0x%llx", i, r, strerror(-r),
+		       (unsigned long long)get.rax);
+	}
+}
+
+/*
+ * CONSOLE_WRITE while size flips between 4 and 100000 (above the maximum):
+ * the receiver takes at most 4 bytes, or the call is EINVAL. CONSOLE_READ
+ * while pos flips between 0 and 1000 (past the stream): 0 bytes, or EINVAL.
+ */
+TEST_F_TIMEOUT(dev, console_calls_with_flipping_sizes_copy_once, 120)
+{
+	static uint8_t buf[4096];
+	struct hvm_console_write w = { .uaddr = (uintptr_t)buf, .size = 4 };
+	struct hvm_console_read c = { .uaddr = (uintptr_t)buf, .size = sizeof(buf) };
+	struct flipper f = { .c = &w.size, .c0 = 4, .c1 = 100000 };
+	struct flipper g = { .a = &c.pos, .a0 = 0, .a1 = 1000 };
+	unsigned long ok = 0, einval = 0, i;
+	pthread_t th;
+	int r = 0;
+
+	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ(0, start_flipper(&th, &f));
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		w.len = 0;
+		w.state = 0;
+		r = ioc(self->fd, HVM_IOC_CONSOLE_WRITE, &w);
+		if (r == -EINVAL)
+			einval++;
+		else if (!r && w.len <= 4)
+			ok++;
+		else
+			break;
+	}
+	f.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("write: %lu calls, %lu taken, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
+	ASSERT_EQ(RACE_ROUNDS, i) {
+		TH_LOG("call %lu: %d (%s), len %u", i, r, strerror(-r), w.len);
+	}
+
+	ok = einval = 0;
+	ASSERT_EQ(0, start_flipper(&th, &g));
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		c.len = 0;
+		c.state = 0;
+		c.lost = 0;
+		r = ioc(self->fd, HVM_IOC_CONSOLE_READ, &c);
+		if (r == -EINVAL)
+			einval++;
+		else if (!r && c.len == 0 && c.lost == 0)
+			ok++;
+		else
+			break;
+	}
+	g.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("read: %lu calls, %lu empty, %lu EINVAL; %lu flips", i, ok, einval, g.flips);
+	ASSERT_EQ(RACE_ROUNDS, i) {
+		TH_LOG("call %lu: %d (%s), len %u", i, r, strerror(-r), c.len);
+	}
 }
 
 TEST_HARNESS_MAIN
