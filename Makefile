@@ -69,6 +69,9 @@ demo:
 # order); every one runs, and the target fails if any of them did.
 define STRESS_CMDS
 HVM_NL_FUZZ_MSGS=1000000 ./tests/nl_fuzz
+HVM_RACE_ROUNDS=2000 ./tests/lifecycle_race
+HVM_LEAK_CYCLES=10000 ./tests/leak
+HVM_STRESS_ROUNDS=100 ./tests/guest_stress
 endef
 export STRESS_CMDS
 STRESS_TIMEOUT ?= 3600
