@@ -7,6 +7,8 @@
 #   make check           the whole test suite in emulated machines (QEMU AMD-V on
 #                        Debian's 6.1 and 6.12 kernels, Bochs VT-x); needs root
 #   make demo            boot the emulated AMD-V machine and show hvctl at work
+#   make bench           hvm against KVM in the emulated machine (BENCH_VT=1: and
+#                        Bochs VT-x); table, build/bench/bench.json and .png (root)
 #   make vm CMD='...'    boot the emulated machine (KERNEL=6.1|6.12) and run CMD
 #   make prepare         install/cache what the emulated machines need (root)
 #   make checkpatch      scripts/checkpatch.pl over the kernel sources
@@ -35,7 +37,7 @@ endif
 VM := selftests/vm
 
 .PHONY: all module hvctl selftests check demo vm prepare clean \
-	checkpatch sparse help
+	checkpatch sparse help bench
 
 all: module hvctl selftests
 
@@ -62,6 +64,10 @@ check:
 
 demo:
 	$(VM)/demo.sh
+
+# bench/bench.sh lists its knobs (BENCH_ROUNDS, BENCH_N1/N2, BENCH_VT, ...)
+bench:
+	bench/bench.sh
 
 export CMD
 vm:
