@@ -93,12 +93,28 @@ side_ops() {	# SIDE ROUND
 
 memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
 
+# MemFree once memory freed by what ran before (deferred frees, caches)
+# stopped coming back: two readings a second apart within 256 KiB, or 10 s
+memfree_settled() {
+	local a b i=0
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	b=$(memfree)
+	while [ $i -lt 10 ]; do
+		sleep 1
+		a=$b
+		b=$(memfree)
+		[ $((b - a)) -lt 256 ] && [ $((a - b)) -lt 256 ] && break
+		i=$((i + 1))
+	done
+	echo "$b"
+}
+
 # $many VMs created and started (each prints a line and exits), timed until
 # the last one stopped; host memory while they all exist
 many_vms() {	# ROUND
 	local i before after ns
-	sync
-	before=$(memfree)
+	before=$(memfree_settled)
 	ns=$(benchtime sh "$dir/many-up.sh" "$many" "$pl/hello.bin" 2>$err) ||
 		fail "$many VMs round $1"
 	after=$(memfree)
