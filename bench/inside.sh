@@ -12,16 +12,16 @@
 #   BENCH-MANY ROUND VMS NS MEMFREE_BEFORE_KB MEMFREE_AFTER_KB
 #   BENCH-DONE  |  BENCH-FAIL WHAT
 #
-# Usage: inside.sh ROUNDS N1 N2 T1 T2 REPS
+# Usage: inside.sh ROUNDS N1 N2 T1 T2 REPS MANY
 #   loop payloads NAME-N1.bin / NAME-N2.bin (touch-T1 / touch-T2), ROUNDS
-#   rounds; single operations REPS times per round; SIDE is hvm or kvm, and
-#   each round runs the two sides in turn, the first side alternating.
+#   rounds; single operations REPS times per round; MANY VMs at once; SIDE
+#   is hvm or kvm, and each round runs the two sides in turn, the first side
+#   alternating.
 
-rounds=$1 n1=$2 n2=$3 t1=$4 t2=$5 reps=$6
+rounds=$1 n1=$2 n2=$3 t1=$4 t2=$5 reps=$6 many=$7
 dir=/hvm/bench
 pl=$dir/payloads
 err=/tmp/bench.err
-many=64
 export PATH=$dir:$PATH
 
 fail() {
@@ -135,7 +135,7 @@ echo "BENCH-META cpu $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1
 echo "BENCH-META cpus $(nproc)"
 echo "BENCH-META memory_kb $(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)"
 echo "BENCH-META thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
-echo "BENCH-META params rounds=$rounds n1=$n1 n2=$n2 t1=$t1 t2=$t2 reps=$reps"
+echo "BENCH-META params rounds=$rounds n1=$n1 n2=$n2 t1=$t1 t2=$t2 reps=$reps many=$many"
 
 for f in "$pl"/*.bin; do
 	h=$(sha256sum "$f" | cut -d' ' -f1)
