@@ -8,6 +8,7 @@
 #   BENCH-META KEY VALUE...
 #   BENCH-SHA PAYLOAD HVM_SHA256 KVM_SHA256       bytes hvctl loads / kvmrun loads
 #   BENCH-RUN NAME SIDE ROUND ITERS NS           one run of a loop payload
+#                                   (SIDE kvm4k: KVM, guest RAM without THP)
 #   BENCH-ONE NAME SIDE ROUND NS                 one single operation
 #   BENCH-MANY ROUND VMS NS MEMFREE_BEFORE_KB MEMFREE_AFTER_KB
 #   BENCH-DONE  |  BENCH-FAIL WHAT
@@ -48,6 +49,10 @@ hvm_run() {	# FILE MEMORY
 kvm_run() {	# FILE MEMORY
 	benchtime kvmrun --memory "$2" "$1"
 }
+# KVM with 4 KiB pages like hvm's (THP off for its guest RAM)
+kvm4k_run() {	# FILE MEMORY
+	benchtime kvmrun --no-thp --memory "$2" "$1"
+}
 
 # one timed run: NAME SIDE ROUND ITERS FILE MEMORY
 one_run() {
@@ -76,6 +81,10 @@ side_loops() {	# SIDE ROUND
 	done
 	one_run touch "$1" "$2" "$t1" "$pl/touch-$t1.bin" 96M
 	one_run touch "$1" "$2" "$t2" "$pl/touch-$t2.bin" 96M
+	if [ "$1" = kvm ]; then
+		one_run touch kvm4k "$2" "$t1" "$pl/touch-$t1.bin" 96M
+		one_run touch kvm4k "$2" "$t2" "$pl/touch-$t2.bin" 96M
+	fi
 }
 
 side_ops() {	# SIDE ROUND
