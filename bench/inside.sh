@@ -126,7 +126,7 @@ many_vms() {	# ROUND
 	before=$(memfree_settled)
 	ns=$(benchtime sh "$dir/many-up.sh" "$many" "$pl/hello.bin" 2>$err) ||
 		fail "$many VMs round $1"
-	after=$(memfree)
+	after=$(memfree_settled)
 	i=1
 	while [ $i -le $many ]; do
 		hvctl console "bench-m$i" 2>$err | grep -q '^hello from a benchmark VM$' ||
