@@ -16,7 +16,7 @@
 #   BENCH_REPS=3             repetitions of single operations per round
 #   BENCH_MANY=64            VMs at once in the many-VMs benchmark
 #   BENCH_VT=1               also the Bochs VT-x machine (6.1, smaller counts:
-#                            BENCH_VT_N1=2000 BENCH_VT_N2=10000,
+#                            BENCH_VT_N1=10000 BENCH_VT_N2=50000,
 #                            BENCH_VT_T1=1024 BENCH_VT_T2=4096)
 #   BENCH_QEMU=0             leave the QEMU machine out (with BENCH_VT=1)
 #   BENCH_TIMEOUT=1800       per machine, seconds
@@ -97,7 +97,7 @@ if [ "${BENCH_QEMU:-1}" = 1 ]; then
 	logs+=("qemu-$kernel=$log")
 fi
 if [ "${BENCH_VT:-0}" = 1 ]; then
-	vn1=${BENCH_VT_N1:-2000} vn2=${BENCH_VT_N2:-10000}
+	vn1=${BENCH_VT_N1:-10000} vn2=${BENCH_VT_N2:-50000}
 	vt1=${BENCH_VT_T1:-1024} vt2=${BENCH_VT_T2:-4096}
 	build_set "$out/bochs" "$vn1" "$vn2" "$vt1" "$vt2"
 	log=$out/console-bochs-6.1.txt

@@ -101,14 +101,20 @@ def make_row(key, label, unit, scale, target, hvm, kvm, extra=None):
         row.update(extra)
     if row["hvm"] is None or (kvm is not None and row["kvm"] is None):
         raise BenchError(f"{key}: no samples")
+    # a median at or below 0: the noise was larger than the difference
+    # between the two counts (raise BENCH_N1/N2); no ratio, no verdict
+    row["noise"] = any(x and x["median"] <= 0 for x in (row["hvm"], row["kvm"]))
     if row["kvm"]:
-        row["ratio"] = row["hvm"]["median"] / row["kvm"]["median"]
-        per = [hvm[r] / kvm[r] for r in hvm if r in kvm and kvm[r] > 0]
-        row["ratio_min"], row["ratio_max"] = (min(per), max(per)) if per else (None, None)
+        row["ratio"] = row["ratio_min"] = row["ratio_max"] = None
+        if not row["noise"]:
+            row["ratio"] = row["hvm"]["median"] / row["kvm"]["median"]
+            per = [hvm[r] / kvm[r] for r in hvm if r in kvm and kvm[r] > 0 and hvm[r] > 0]
+            if per:
+                row["ratio_min"], row["ratio_max"] = min(per), max(per)
     if target:
         row["target"] = {"what": target[0], "max": target[1]}
-        value = row["ratio"] if target[0] == "ratio" else row["value"]
-        row["met"] = value <= target[1]
+        value = row["ratio"] if target[0] == "ratio" else row.get("value")
+        row["met"] = None if value is None else value <= target[1]
     return row
 
 
@@ -188,7 +194,7 @@ def print_table(label, meta, rows):
         t = r.get("target")
         if t:
             tt = (f"<= {t['max']}" if t["what"] == "ratio" else f"hvm <= {t['max']}")
-            tt += "  ok" if r["met"] else "  MISS"
+            tt += "  NOISE" if r["met"] is None else "  ok" if r["met"] else "  MISS"
         else:
             tt = ""
         print(f"{r['label']:<38} {r['unit']:<4} {fmt(h['median']):>8} {fmt(h['min']):>8} "
@@ -212,9 +218,9 @@ def chart(out, machines):
             for m in machines:
                 r = next(x for x in m["rows"] if x["name"] == key)
                 target = r["target"]["max"]
-                cols += [r["ratio"], r["ratio_min"], r["ratio_max"]]
+                cols += [r.get("ratio"), r.get("ratio_min"), r.get("ratio_max")]
             f.write('"%s" %g %s\n' % (SHORT.get(key, key), target,
-                                      " ".join(f"{c:.4f}" for c in cols)))
+                                      " ".join("NaN" if c is None else f"{c:.4f}" for c in cols)))
     title = "hvm / KVM time, same machine, same payload bytes (lower is better)"
     sub = "; ".join(f"{m['label']}: {m['meta'].get('kernel', '?')}" for m in machines)
     plots = []
@@ -228,7 +234,8 @@ def chart(out, machines):
         plots.append(f"'{dat}' using ($0):3:(sprintf('%.2f', $3)) with labels "
                      "offset 2.6,0.6 notitle")
     vals = [v for m in machines for r in m["rows"] if r["name"] in keys
-            for v in (r["ratio"], r["ratio_min"], r["ratio_max"], r["target"]["max"])
+            for v in (r.get("ratio"), r.get("ratio_min"), r.get("ratio_max"),
+                      r["target"]["max"])
             if v and v > 0]
     ylo, yhi = min(vals + [0.5]) / 1.5, max(vals + [2]) * 1.5
     png = os.path.join(out, "bench.png")
@@ -297,7 +304,10 @@ def main():
             return 1
         print(f"bench: {png}" if png else "bench: no gnuplot, no chart")
     missed = sum(1 for m in machines for r in m["rows"] if r.get("met") is False)
+    noisy = sum(1 for m in machines for r in m["rows"] if r.get("noise"))
     print(f"bench: {missed} target(s) missed (a measurement: the exit status ignores them)")
+    if noisy:
+        print(f"bench: {noisy} row(s) lost in noise (NOISE): raise BENCH_N1/BENCH_N2")
     return 0
 
 
