@@ -9,6 +9,8 @@
 #   make stress          the long (soak) variants of the hostile-input tests in
 #                        the emulated AMD-V machine (KERNEL=6.1|6.12)
 #   make demo            boot the emulated AMD-V machine and show hvctl at work
+#   make bench           hvm against KVM in the emulated machine (BENCH_VT=1: and
+#                        Bochs VT-x); table, build/bench/bench.json and .png (root)
 #   make vm CMD='...'    boot the emulated machine (KERNEL=6.1|6.12) and run CMD
 #   make prepare         install/cache what the emulated machines need (root)
 #   make checkpatch      scripts/checkpatch.pl over the kernel sources
@@ -37,7 +39,7 @@ endif
 VM := selftests/vm
 
 .PHONY: all module hvctl selftests check stress demo vm prepare clean \
-	checkpatch sparse help
+	checkpatch sparse help bench
 
 all: module hvctl selftests
 
@@ -80,6 +82,10 @@ stress:
 	$(VM)/run.sh --kernel $(KERNEL) --timeout $(STRESS_TIMEOUT) --cmd "$$(printf '%s\n' \
 		"$$STRESS_CMDS" | awk 'NF { printf "echo \"### stress: %s\"; %s || rc=1; ", \
 		$$0, $$0 } END { print "exit $${rc:-0}" }')"
+
+# bench/bench.sh lists its knobs (BENCH_ROUNDS, BENCH_N1/N2, BENCH_VT, ...)
+bench:
+	bench/bench.sh
 
 export CMD
 vm:
