@@ -14,10 +14,13 @@
  *   clears it (8.6.2).
  * - Receive: a 16-byte FIFO (or the one holding register while FCR0 is
  *   clear) that the host fills with hvm_uart_input(); the host never
- *   overruns it, it waits for space. It also waits while the guest's DTR
- *   is off, as a terminal that honours DTR does: a driver raises DTR once
- *   it has set the port up (Linux: after startup and set_termios, whose
- *   FIFO resets would otherwise discard what was typed early). In loopback
+ *   overruns it, it waits for space. It also waits while the guest holds
+ *   DTR or RTS off, as a terminal that honours the modem handshake does
+ *   (RTS is the DTE's "ready to receive"): Linux raises DTR alone for its
+ *   boot console (uart_set_options()) and both only when the tty is
+ *   opened, after startup and set_termios, whose FIFO resets would
+ *   otherwise discard what was typed early; with CRTSCTS it drops RTS to
+ *   throttle. In loopback
  *   the serial input is disconnected, the transmitter feeds the receiver
  *   and an overrun sets LSR.OE as on the chip.
  * - Interrupts by priority (IIR, table IV): receiver line status (OE),
@@ -359,10 +362,11 @@ void hvm_console_putc(struct hvm_vm *vm, u8 c)
 	WRITE_ONCE(vm->console_head, vm->console_head + 1);
 }
 
-/* The host's serial line is connected: DTR raised, no loopback. */
+/* The host's serial line is connected and may send: DTR and RTS, no loopback. */
 static bool uart_input_ready(const struct hvm_uart *u)
 {
-	return (u->mcr & (UART_MCR_DTR | UART_MCR_LOOP)) == UART_MCR_DTR;
+	return (u->mcr & (UART_MCR_DTR | UART_MCR_RTS | UART_MCR_LOOP)) ==
+	       (UART_MCR_DTR | UART_MCR_RTS);
 }
 
 unsigned int hvm_uart_rx_space(struct hvm_vm *vm)
