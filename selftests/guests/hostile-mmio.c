@@ -32,7 +32,7 @@
 #include "lib/mmio64.h"
 
 #define MBOX		0x9000ULL
-#define NSEQ		3000
+#define NSEQ		1000
 #define APIC		0xfee00000ULL
 
 struct mbox {
