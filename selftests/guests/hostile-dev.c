@@ -4,7 +4,7 @@
  * is compared exactly by selftests/hostile_guest.c:
  *
  *  - the APIC timer, periodic, divide by 1, initial count 1 (hvm clamps
- *    the period to 50 us, kmod/lapic.c): 1000 ticks arrive;
+ *    the period to 200 us, kmod/lapic.c): 1000 ticks arrive;
  *  - 10000 self IPIs, each taken and acknowledged;
  *  - self IPIs on every vector 0x20-0xff with IF=1 and no EOI: only the
  *    first of each priority class gets in (SDM vol. 3A 10.8.3.1: a vector
