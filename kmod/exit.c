@@ -430,14 +430,7 @@ static int hvm_exit_exception(struct hvm_vcpu *vcpu, const struct hvm_exit *e)
 	}
 }
 
-/**
- * hvm_handle_exit() - the core's handling of one decoded exit
- * @vcpu: the vCPU, back from the guest (interrupts on, preemptible)
- * @e: the exit as the backend decoded it
- *
- * Return: 0 to re-enter, 1 when the VM stops, or a negative errno.
- */
-int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
+static int hvm_dispatch_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
 {
 	switch (e->kind) {
 	case HVM_EXIT_NONE:
@@ -496,4 +489,32 @@ int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
 	default:
 		return hvm_vcpu_stop(vcpu, HVM_STOP_UNHANDLED, e->hw_code);
 	}
+}
+
+/**
+ * hvm_handle_exit() - the core's handling of one decoded exit
+ * @vcpu: the vCPU, back from the guest (interrupts on, preemptible)
+ * @e: the exit as the backend decoded it
+ *
+ * An instruction hvm completed for the guest (CPUID, RDMSR/WRMSR, port
+ * I/O, the hypercall, HLT, an emulated MMIO access: RIP moved on, nothing
+ * to deliver) while RFLAGS.TF was set owes the guest the single-step trap
+ * the CPU would have raised after it (SDM vol. 3B 18.3.1.4 "Single-Step
+ * Exception Condition", APM vol. 2 13.1.3.3): the hardware never saw the
+ * instruction complete, so without this a debugger in the guest steps over
+ * two instructions at once. (DR6.BS is the backend's; the core has no
+ * access to DR6, so the #DB arrives with the DR6 the guest last had.)
+ *
+ * Return: 0 to re-enter, 1 when the VM stops, or a negative errno.
+ */
+int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
+{
+	u64 rip = vcpu->rip;
+	int r = hvm_dispatch_exit(vcpu, e);
+
+	if (r || vcpu->rip == rip || vcpu->event.type != HVM_EV_NONE)
+		return r;
+	if (!(hvm_ops->get_ctl(vcpu, HVM_CTL_RFLAGS) & X86_EFLAGS_TF))
+		return 0;
+	return hvm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 }
