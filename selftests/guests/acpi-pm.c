@@ -34,25 +34,6 @@
 #define SLP_EN		(1U << 13)
 #define SLP_TYP(t)	((t) << 10)
 
-static int bad;
-
-static void check(const char *what, u32 got, u32 want)
-{
-	if (got == want) {
-		printf("%s ok\n", what);
-		return;
-	}
-	printf("%s: got 0x%x, want 0x%x\n", what, got, want);
-	bad++;
-}
-
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-}
 
 static u32 tmr(void)
 {
@@ -100,8 +81,8 @@ static void timer_tests(void)
 			back++;
 		prev = v;
 	}
-	check("tmr-24-bits", hi, 0);
-	check("tmr-monotonic", back, 0);
+	guest_check("tmr-24-bits", hi, 0);
+	guest_check("tmr-monotonic", back, 0);
 	printf("tmr-read-cycles: %llu\n", (unsigned long long)cmin);
 
 	for (n = 0; n < 5; n++) {
@@ -112,8 +93,8 @@ static void timer_tests(void)
 			max = v;
 	}
 	/* Every countdown took at least 54.9 ms of the host's clock. */
-	check("tmr-rate-not-slow", min >= WANT_TICKS * 8 / 10, 1);
-	check("tmr-rate-not-fast", min <= WANT_TICKS * 12 / 10, 1);
+	guest_check("tmr-rate-not-slow", min >= WANT_TICKS * 8 / 10, 1);
+	guest_check("tmr-rate-not-fast", min <= WANT_TICKS * 12 / 10, 1);
 	if (min < WANT_TICKS * 8 / 10 || min > WANT_TICKS * 12 / 10)
 		printf("ticks per countdown: min %u max %u, want %llu\n", min,
 		       max, WANT_TICKS);
@@ -140,8 +121,8 @@ static void timer_tests(void)
 		}
 		outb(PORT61, inb(PORT61) & ~0x03);
 	}
-	check("tmr-wraps", wraps, 1);
-	check("tmr-wrap-step-small", c0 < 0x10000, 1);
+	guest_check("tmr-wraps", wraps, 1);
+	guest_check("tmr-wrap-step-small", c0 < 0x10000, 1);
 }
 
 /* Wait for the PM timer's bit 23 to change (2.3 s at most). */
@@ -156,42 +137,42 @@ static void wait_msb_change(void)
 static void sts_tests(void)
 {
 	wait_msb_change();
-	check("sts-set-by-msb", inw(PM1_STS), 0x0001);
+	guest_check("sts-set-by-msb", inw(PM1_STS), 0x0001);
 	outw(PM1_STS, 0x0000);
-	check("sts-write-0-keeps", inw(PM1_STS), 0x0001);
+	guest_check("sts-write-0-keeps", inw(PM1_STS), 0x0001);
 	outw(PM1_STS, 0xfffe);
-	check("sts-write-other-keeps", inw(PM1_STS), 0x0001);
+	guest_check("sts-write-other-keeps", inw(PM1_STS), 0x0001);
 	outw(PM1_STS, 0x0001);
-	check("sts-write-1-clears", inw(PM1_STS), 0x0000);
+	guest_check("sts-write-1-clears", inw(PM1_STS), 0x0000);
 	wait_msb_change();
-	check("sts-sets-again", inb(PM1_STS), 0x01);
+	guest_check("sts-sets-again", inb(PM1_STS), 0x01);
 	outb(PM1_STS, 0x01);
-	check("sts-byte-clears", inw(PM1_STS), 0x0000);
+	guest_check("sts-byte-clears", inw(PM1_STS), 0x0000);
 }
 
 static void en_cnt_tests(void)
 {
-	check("en-initial", inw(PM1_EN), 0x0000);
+	guest_check("en-initial", inw(PM1_EN), 0x0000);
 	outw(PM1_EN, 0xfffe);
-	check("en-defined-bits", inw(PM1_EN), 0x4720);
+	guest_check("en-defined-bits", inw(PM1_EN), 0x4720);
 	outb(PM1_EN + 1, 0x01);
-	check("en-byte-write", inw(PM1_EN), 0x0120);
+	guest_check("en-byte-write", inw(PM1_EN), 0x0120);
 	outw(PM1_EN, 0x0000);
-	check("en-cleared", inw(PM1_EN), 0x0000);
-	check("evt-dword", inl(PM1_STS), 0x00000000);
-	check("port-606-floats", inw(0x606), 0xffff);
+	guest_check("en-cleared", inw(PM1_EN), 0x0000);
+	guest_check("evt-dword", inl(PM1_STS), 0x00000000);
+	guest_check("port-606-floats", inw(0x606), 0xffff);
 
-	check("cnt-sci-en", inw(PM1_CNT), 0x0001);
+	guest_check("cnt-sci-en", inw(PM1_CNT), 0x0001);
 	outw(PM1_CNT, 0x0000);
-	check("cnt-sci-en-stays", inw(PM1_CNT), 0x0001);
+	guest_check("cnt-sci-en-stays", inw(PM1_CNT), 0x0001);
 	outw(PM1_CNT, SLP_TYP(3) | 0x0006);	/* BM_RLD, GBL_RLS */
-	check("cnt-slp-typ-bm-rld", inw(PM1_CNT), SLP_TYP(3) | 0x0003);
+	guest_check("cnt-slp-typ-bm-rld", inw(PM1_CNT), SLP_TYP(3) | 0x0003);
 	outw(PM1_CNT, SLP_TYP(3) | SLP_EN);	/* S3: not in the DSDT */
-	check("cnt-slp-en-other-type", inw(PM1_CNT), SLP_TYP(3) | 0x0001);
+	guest_check("cnt-slp-en-other-type", inw(PM1_CNT), SLP_TYP(3) | 0x0001);
 	outb(PM1_CNT + 1, SLP_TYP(5) >> 8);	/* type only, byte write */
-	check("cnt-slp-typ-byte", inw(PM1_CNT), SLP_TYP(5) | 0x0001);
+	guest_check("cnt-slp-typ-byte", inw(PM1_CNT), SLP_TYP(5) | 0x0001);
 	outw(PM1_CNT, 0x0000);
-	check("cnt-cleared", inw(PM1_CNT), 0x0001);
+	guest_check("cnt-cleared", inw(PM1_CNT), 0x0001);
 }
 
 int main(void)
@@ -199,7 +180,7 @@ int main(void)
 	timer_tests();
 	sts_tests();
 	en_cnt_tests();
-	printf("%d checks failed\n", bad);
+	printf("%d checks failed\n", guest_checks_failed);
 	/* \_S5: soft off; nothing after this runs. */
 	outw(PM1_CNT, SLP_TYP(5) | SLP_EN);
 	printf("still running after S5\n");

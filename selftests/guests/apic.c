@@ -82,14 +82,6 @@ static void ref_timer(u64 us)
 	*(volatile u64 *)(uintptr_t)(TD + TD_TIMER) = us << 8 | V_REF;
 }
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-}
-
 /* Open an interrupt window of one instruction. */
 static void window(void)
 {

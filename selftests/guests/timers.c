@@ -23,25 +23,6 @@
 #define CMOS_DATA	0x71
 #define NMI_OFF		0x80
 
-static int bad;
-
-static void check(const char *what, u32 got, u32 want)
-{
-	if (got == want) {
-		printf("%s ok\n", what);
-		return;
-	}
-	printf("%s: got 0x%x, want 0x%x\n", what, got, want);
-	bad++;
-}
-
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-}
 
 /* Read-back (count latch off, status latch on) of counter 1's status. */
 static u8 ch1_status(void)
@@ -90,7 +71,7 @@ static void ch1_delay(u16 n)
 		if (ch1_status() & 0x80)
 			return;
 	printf("ch1 delay never ended\n");
-	bad++;
+	guest_checks_failed++;
 }
 
 static void pit_tests(void)
@@ -101,16 +82,16 @@ static void pit_tests(void)
 
 	/* Control word, no count yet: NULL COUNT, OUT high in mode 2. */
 	outb(PIT_CMD, 0x74);		/* counter 1, LSB then MSB, mode 2 */
-	check("pit-status-null", ch1_status(), 0xf4);
+	guest_check("pit-status-null", ch1_status(), 0xf4);
 	outb(PIT_CH1, 0);
 	outb(PIT_CH1, 0);		/* 0 = 65536 */
-	check("pit-status-loaded", ch1_status() & 0x7f, 0x34);
+	guest_check("pit-status-loaded", ch1_status() & 0x7f, 0x34);
 
 	a = ch1_latched();
 	ch2_start(1193);
 	ch2_wait();
 	b = ch1_latched();
-	check("pit-counts-1ms", (u16)(a - b) >= 1193, 1);
+	guest_check("pit-counts-1ms", (u16)(a - b) >= 1193, 1);
 
 	/* A second latch before the read keeps the first value. */
 	outb(PIT_CMD, 0x40);
@@ -121,7 +102,7 @@ static void pit_tests(void)
 	l = lo | inb(PIT_CH1) << 8;
 	lo = inb(PIT_CH1);		/* live, LSB then MSB */
 	v = lo | inb(PIT_CH1) << 8;
-	check("pit-latch-holds", (u16)(l - v) >= 1193, 1);
+	guest_check("pit-latch-holds", (u16)(l - v) >= 1193, 1);
 
 	/*
 	 * Read-back of count and status: the status byte comes first, and
@@ -134,22 +115,22 @@ static void pit_tests(void)
 	lo = inb(PIT_CH1);
 	hi = inb(PIT_CH1);
 	b = ch1_latched();
-	check("pit-readback-status-first", s & 0x7f, 0x34);
-	check("pit-readback-count", (u16)(a - (lo | hi << 8)) <= (u16)(a - b), 1);
+	guest_check("pit-readback-status-first", s & 0x7f, 0x34);
+	guest_check("pit-readback-count", (u16)(a - (lo | hi << 8)) <= (u16)(a - b), 1);
 
 	/* Access modes, on counter 2 held by a low gate (exact values). */
 	outb(PORT61, inb(PORT61) & ~0x03);
 	outb(PIT_CMD, 0x90);		/* LSB only, mode 0 */
 	outb(PIT_CH2, 0x5a);
-	check("pit-lsb-only", inb(PIT_CH2) << 8 | inb(PIT_CH2), 0x5a5a);
+	guest_check("pit-lsb-only", inb(PIT_CH2) << 8 | inb(PIT_CH2), 0x5a5a);
 	outb(PIT_CMD, 0xa0);		/* MSB only, mode 0 */
 	outb(PIT_CH2, 0x12);
-	check("pit-msb-only", inb(PIT_CH2) << 8 | inb(PIT_CH2), 0x1212);
+	guest_check("pit-msb-only", inb(PIT_CH2) << 8 | inb(PIT_CH2), 0x1212);
 	outb(PIT_CMD, 0xb1);		/* LSB then MSB, mode 0, BCD */
 	outb(PIT_CH2, 0x34);
 	outb(PIT_CH2, 0x12);
 	lo = inb(PIT_CH2);
-	check("pit-bcd-held", inb(PIT_CH2) << 8 | lo, 0x1234);
+	guest_check("pit-bcd-held", inb(PIT_CH2) << 8 | lo, 0x1234);
 	outb(PIT_CMD, 0x71);		/* counter 1, LSB then MSB, mode 0, BCD */
 	outb(PIT_CH1, 0x00);
 	outb(PIT_CH1, 0x90);		/* 9000 */
@@ -158,7 +139,7 @@ static void pit_tests(void)
 	outb(PIT_CMD, 0x40);
 	lo = inb(PIT_CH1);
 	hi = inb(PIT_CH1);
-	check("pit-bcd-counts", (lo & 0xf) <= 9 && (lo >> 4) <= 9 && (hi & 0xf) <= 9 &&
+	guest_check("pit-bcd-counts", (lo & 0xf) <= 9 && (lo >> 4) <= 9 && (hi & 0xf) <= 9 &&
 	      hi <= 0x78, 1);
 
 	/* Gate low holds counter 2 (mode 0); high lets it count. */
@@ -170,8 +151,8 @@ static void pit_tests(void)
 	outb(PIT_CMD, 0x80);
 	lo = inb(PIT_CH2);
 	v = lo | inb(PIT_CH2) << 8;
-	check("gate2-low-holds", v, 0x1000);
-	check("port61-gate-bit", inb(PORT61) & 0x21, 0x00);
+	guest_check("gate2-low-holds", v, 0x1000);
+	guest_check("port61-gate-bit", inb(PORT61) & 0x21, 0x00);
 	outb(PORT61, inb(PORT61) | 0x01);
 	ch1_delay(1193);
 	outb(PIT_CMD, 0x80);
@@ -182,7 +163,7 @@ static void pit_tests(void)
 	 * passed 0 and wrapped to 0xffff (mode 0 keeps counting, 8254
 	 * datasheet): more counting, not less.
 	 */
-	check("gate2-high-counts", v <= 0x1000 - 1193 || v > 0x1000, 1);
+	guest_check("gate2-high-counts", v <= 0x1000 - 1193 || v > 0x1000, 1);
 
 	/* Ten 0xffff-clock countdowns: OUT2 low after the load, high at the end. */
 	for (i = 0; i < 10; i++) {
@@ -192,8 +173,8 @@ static void pit_tests(void)
 		if (ch2_wait())
 			high++;
 	}
-	check("out2-low-after-load", low, 10);
-	check("out2-high-after-countdown", high, 10);
+	guest_check("out2-low-after-load", low, 10);
+	guest_check("out2-high-after-countdown", high, 10);
 
 	/*
 	 * Counter 0 (IRQ 0 pulses from a host timer): a 1 kHz rate generator
@@ -207,7 +188,7 @@ static void pit_tests(void)
 	outb(PIT_CMD, 0x00);
 	lo = inb(0x40);
 	v = lo | inb(0x40) << 8;
-	check("pit0-periodic-counts", v >= 1 && v <= 1193, 1);
+	guest_check("pit0-periodic-counts", v >= 1 && v <= 1193, 1);
 	outb(PIT_CMD, 0x30);
 	outb(0x40, 0x10);
 	outb(0x40, 0x00);
@@ -215,7 +196,7 @@ static void pit_tests(void)
 	outb(PIT_CMD, 0x00);
 	lo = inb(0x40);
 	v = lo | inb(0x40) << 8;
-	check("pit0-oneshot-wraps", v > 0x10, 1);
+	guest_check("pit0-oneshot-wraps", v > 0x10, 1);
 	outb(PIT_CMD, 0x34);
 	outb(0x40, 2);
 	outb(0x40, 0);
@@ -224,7 +205,7 @@ static void pit_tests(void)
 	for (i = 0; i < 1000000; i++)
 		if ((inb(PORT61) & 0x10) != s)
 			break;
-	check("port61-refresh-toggles", i < 1000000, 1);
+	guest_check("port61-refresh-toggles", i < 1000000, 1);
 }
 
 static u8 cmos_read(u8 idx)
@@ -244,13 +225,13 @@ static void rtc_tests(void)
 	u8 sec, min, hour, mday, mon, year, cent, c;
 	u32 i;
 
-	check("rtc-index-port-floats", inb(CMOS_IDX), 0xff);
-	check("rtc-a-nmi-off", cmos_read(NMI_OFF | 0x0a) & 0x7f, 0x26);
-	check("rtc-b-nmi-off", cmos_read(NMI_OFF | 0x0b), 0x02);
-	check("rtc-d-nmi-off", cmos_read(NMI_OFF | 0x0d), 0x80);
+	guest_check("rtc-index-port-floats", inb(CMOS_IDX), 0xff);
+	guest_check("rtc-a-nmi-off", cmos_read(NMI_OFF | 0x0a) & 0x7f, 0x26);
+	guest_check("rtc-b-nmi-off", cmos_read(NMI_OFF | 0x0b), 0x02);
+	guest_check("rtc-d-nmi-off", cmos_read(NMI_OFF | 0x0d), 0x80);
 	cmos_write(NMI_OFF | 0x40, 0x5a);
-	check("rtc-ram", cmos_read(0x40), 0x5a);
-	check("rtc-ram-nmi-off", cmos_read(NMI_OFF | 0x40), 0x5a);
+	guest_check("rtc-ram", cmos_read(0x40), 0x5a);
+	guest_check("rtc-ram-nmi-off", cmos_read(NMI_OFF | 0x40), 0x5a);
 
 	/* Datasheet: read the time while UIP is clear. */
 	for (i = 0; i < 10000000 && (cmos_read(0x0a) & 0x80); i++)
@@ -276,21 +257,21 @@ static void rtc_tests(void)
 	cmos_write(0x32, 0x20);
 	cmos_write(0x0b, 0x02);
 	sec = cmos_read(0x00);
-	check("rtc-set-sec", sec == 0x06 || sec == 0x07, 1);
-	check("rtc-set-date", cmos_read(0x32) << 24 | cmos_read(0x09) << 16 |
+	guest_check("rtc-set-sec", sec == 0x06 || sec == 0x07, 1);
+	guest_check("rtc-set-date", cmos_read(0x32) << 24 | cmos_read(0x09) << 16 |
 	      cmos_read(0x08) << 8 | cmos_read(0x07), 0x20010203);
-	check("rtc-set-wday", cmos_read(0x06), 7);
-	check("rtc-set-hour-min", cmos_read(0x04) << 8 | cmos_read(0x02), 0x0405);
+	guest_check("rtc-set-wday", cmos_read(0x06), 7);
+	guest_check("rtc-set-hour-min", cmos_read(0x04) << 8 | cmos_read(0x02), 0x0405);
 	cmos_write(0x0b, 0x06);		/* binary */
-	check("rtc-binary", cmos_read(0x09) << 16 | cmos_read(0x08) << 8 |
+	guest_check("rtc-binary", cmos_read(0x09) << 16 | cmos_read(0x08) << 8 |
 	      cmos_read(0x07), 0x010203);
 	cmos_write(0x0b, 0x86);		/* SET, binary: hour 16 */
 	cmos_write(0x04, 16);
 	cmos_write(0x0b, 0x06);
 	cmos_write(0x0b, 0x04);		/* 12-hour */
-	check("rtc-12h-pm", cmos_read(0x04), 0x84);
+	guest_check("rtc-12h-pm", cmos_read(0x04), 0x84);
 	cmos_write(0x0b, 0x06);
-	check("rtc-24h", cmos_read(0x04), 16);
+	guest_check("rtc-24h", cmos_read(0x04), 16);
 
 	/* UF with UIE on: C reads IRQF | UF after an update, then 0. */
 	cmos_write(0x0a, 0x20);		/* no periodic rate */
@@ -299,50 +280,50 @@ static void rtc_tests(void)
 	sec = cmos_read(0x00);
 	for (i = 0; i < 100000000 && cmos_read(0x00) == sec; i++)
 		;
-	check("rtc-c-update", cmos_read(0x0c), 0x90);
-	check("rtc-c-cleared", cmos_read(0x0c), 0x00);
+	guest_check("rtc-c-update", cmos_read(0x0c), 0x90);
+	guest_check("rtc-c-cleared", cmos_read(0x0c), 0x00);
 	/* PF without PIE: the flag, no IRQF. */
 	cmos_write(0x0b, 0x02);
 	cmos_write(0x0a, 0x26);		/* 1024 Hz */
 	cmos_read(0x0c);
 	ch1_delay(2 * 1193);
 	c = cmos_read(0x0c);
-	check("rtc-c-periodic", c & 0xe0, 0x40);
+	guest_check("rtc-c-periodic", c & 0xe0, 0x40);
 }
 
 static void pci_tests(void)
 {
 	outl(0xcf8, 0x80000000);
-	check("pci-addr-readback", inl(0xcf8), 0x80000000);
-	check("pci-data-none", inl(0xcfc), 0xffffffff);
+	guest_check("pci-addr-readback", inl(0xcf8), 0x80000000);
+	guest_check("pci-data-none", inl(0xcfc), 0xffffffff);
 	outl(0xcf8, 0x80000808);
-	check("pci-data-none-dev1", inw(0xcfe), 0xffff);
+	guest_check("pci-data-none-dev1", inw(0xcfe), 0xffff);
 	outl(0xcf8, 0x7f000003);
-	check("pci-addr-reserved", inl(0xcf8), 0);
-	check("pci-byte-floats", inb(0xcf8), 0xff);
-	check("rst-cnt-initial", inb(0xcf9), 0x00);
+	guest_check("pci-addr-reserved", inl(0xcf8), 0);
+	guest_check("pci-byte-floats", inb(0xcf8), 0xff);
+	guest_check("rst-cnt-initial", inb(0xcf9), 0x00);
 	outb(0xcf9, 0x0a);
-	check("rst-cnt-keeps", inb(0xcf9), 0x0a);
+	guest_check("rst-cnt-keeps", inb(0xcf9), 0x0a);
 	outb(0xcf9, 0x00);
-	check("i8042-status", inb(0x64), 0x05);
-	check("i8042-data", inb(0x60), 0xff);
+	guest_check("i8042-status", inb(0x64), 0x05);
+	guest_check("i8042-data", inb(0x60), 0xff);
 	outb(0x64, 0xd1);		/* write output port: A20 on, no reset */
 	outb(0x60, 0xdf);
 	outb(0x64, 0xff);		/* pulse no line */
-	check("i8042-no-reset", 1, 1);
+	guest_check("i8042-no-reset", 1, 1);
 }
 
 int main(void)
 {
 	u64 t0 = rdtsc(), t;
 
-	check("tsc-starts-near-0", t0 < 10000000000ULL, 1);
+	guest_check("tsc-starts-near-0", t0 < 10000000000ULL, 1);
 	wrmsr(MSR_IA32_TSC, 1ULL << 40);
 	t = rdtsc();
-	check("tsc-write", t >= 1ULL << 40 && t < (1ULL << 40) + 10000000000ULL, 1);
+	guest_check("tsc-write", t >= 1ULL << 40 && t < (1ULL << 40) + 10000000000ULL, 1);
 	pit_tests();
 	rtc_tests();
 	pci_tests();
-	printf("%d checks failed\n", bad);
-	return bad;
+	printf("%d checks failed\n", guest_checks_failed);
+	return guest_checks_failed;
 }

@@ -319,6 +319,18 @@ enum guest_vendor guest_cpu_vendor(void)
 	return VENDOR_OTHER;
 }
 
+int guest_checks_failed;
+
+void guest_check(const char *what, u32 got, u32 want)
+{
+	if (got == want) {
+		printf("%s ok\n", what);
+		return;
+	}
+	printf("%s: got 0x%x, want 0x%x\n", what, got, want);
+	guest_checks_failed++;
+}
+
 int try_rdmsr(u32 msr, u64 *val)
 {
 	u32 lo = 0, hi = 0;

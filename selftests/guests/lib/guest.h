@@ -187,6 +187,21 @@ static inline int guest_try_done(void)
 	return guest_trap_vector;
 }
 
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (u64)hi << 32 | lo;
+}
+
+/*
+ * One line per check: "WHAT ok", or "WHAT: got 0x.., want 0x.." and the
+ * failure counted in guest_checks_failed (the guests' exit code).
+ */
+extern int guest_checks_failed;
+void guest_check(const char *what, u32 got, u32 want);
+
 /* Return -1 when the access worked, else the exception vector. */
 int try_rdmsr(u32 msr, u64 *val);
 int try_wrmsr(u32 msr, u64 val);
