@@ -13,13 +13,14 @@
  */
 #include "lib/guest.h"
 
-/* Base ports with a device (kmod/pic.c, pit.c, platform.c, rtc.c, uart.c). */
+/* Base ports with a device (kmod/pic.c, pit.c, platform.c, rtc.c, uart.c, acpi_pm.c). */
 static bool claimed(u16 p)
 {
 	return p == 0x20 || p == 0x21 || p == 0xa0 || p == 0xa1 ||
 	       p == 0x4d0 || p == 0x4d1 || (p >= 0x40 && p <= 0x43) ||
 	       p == 0x61 || p == 0x60 || p == 0x64 || p == 0x70 || p == 0x71 ||
-	       (p >= 0xcf8 && p <= 0xcff) || (p >= 0x3f8 && p <= 0x3ff);
+	       (p >= 0xcf8 && p <= 0xcff) || (p >= 0x3f8 && p <= 0x3ff) ||
+	       (p >= 0x600 && p <= 0x60b);
 }
 
 static bool no_write(u16 p)
