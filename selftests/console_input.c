@@ -185,9 +185,13 @@ TEST_F(ci, interrupt_driven_receiver_echoes_every_byte)
 	}
 	p = c->out + strlen(want);
 	ASSERT_EQ(1, sscanf(p, "%u", &irqs));
-	/* with '#': at least one per 16-byte FIFO fill, at most one per byte */
-	ASSERT_LE((unsigned int)(strlen(in) + 16) / 16, irqs);
+	/*
+	 * At most one per byte ('#' included); a handler draining the FIFO
+	 * while hvctl refills it takes more than 16 bytes per interrupt.
+	 */
+	ASSERT_LE(1u, irqs);
 	ASSERT_GE((unsigned int)strlen(in) + 1, irqs);
+	TH_LOG("%zu bytes in %u interrupts", strlen(in) + 1, irqs);
 }
 
 TEST_F(ci, console_attach_to_a_missing_vm_fails_cleanly)
