@@ -8,7 +8,7 @@
 # Usage: selftests/vm/bochs.sh [options]
 #   --cmd 'COMMAND'   run COMMAND (busybox sh, cwd /hvm, after insmod hvm.ko)
 #                     instead of the suite; bochs.sh exits with its status
-#   --timeout S       kill Bochs after S seconds of wall time (default 1500 for
+#   --timeout S       kill Bochs after S seconds of wall time (default 2400 for
 #                     the suite, 600 for --cmd); a timeout is a failure
 #   --file SRC:DST    also put SRC at DST in the machine (repeatable)
 #   --noload          with --cmd: don't insmod hvm.ko first
@@ -53,7 +53,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ -z "$timeout" ]; then
-	if [ "$have_cmd" = 1 ]; then timeout=600; else timeout=1500; fi
+	if [ "$have_cmd" = 1 ]; then timeout=600; else timeout=2400; fi
 fi
 
 die() { echo "bochs.sh: error: $*" >&2; exit 1; }
