@@ -491,9 +491,28 @@ static int hvm_dispatch_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
 	}
 }
 
+/* See kmod/hvm.h. Every case below must stay free of sleeping calls. */
+bool hvm_exit_fast(const struct hvm_exit *e)
+{
+	switch (e->kind) {
+	case HVM_EXIT_CPUID:
+	case HVM_EXIT_HYPERCALL:
+	case HVM_EXIT_RDMSR:
+	case HVM_EXIT_WRMSR:
+	case HVM_EXIT_IRQ_WINDOW:
+		return true;
+	case HVM_EXIT_IO:
+		/* INS/OUTS read or write guest RAM, which may allocate. */
+		return !e->io.string;
+	default:
+		return false;
+	}
+}
+
 /**
  * hvm_handle_exit() - the core's handling of one decoded exit
- * @vcpu: the vCPU, back from the guest (interrupts on, preemptible)
+ * @vcpu: the vCPU, back from the guest (interrupts on and preemptible,
+ *        or off for an exit hvm_exit_fast() accepts)
  * @e: the exit as the backend decoded it
  *
  * An instruction hvm completed for the guest (CPUID, RDMSR/WRMSR, port

@@ -528,6 +528,7 @@ void hvm_vcpu_destroy(struct hvm_vcpu *vcpu);
 void hvm_vcpu_free(struct hvm_vcpu *vcpu);
 void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
 void hvm_vcpu_wake(struct hvm_vcpu *vcpu);
+void hvm_vcpu_account(struct hvm_vcpu *vcpu, u64 guest_tsc, u64 total_tsc);
 
 /**
  * hvm_vcpu_stop() - stop the whole VM with a reason
@@ -689,6 +690,29 @@ struct hvm_exit {
  * Return: 0 to re-enter, 1 when the VM stops, or a negative errno.
  */
 int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e);
+
+/**
+ * hvm_exit_fast() - may the backend hand @e to hvm_handle_exit() with
+ *                   interrupts off, without leaving its guest context?
+ * @e: the exit as the backend decoded it (decoding it had no side effect)
+ *
+ * True for the exits whose handling neither sleeps, nor touches guest
+ * memory, nor the guest's FPU image, nor turns interrupts on: CPUID, the
+ * hypercall, RDMSR/WRMSR, IN/OUT (not INS/OUTS) and the interrupt window.
+ * Backends keep the guest's FPU, XCR0 and the host state their VM entry
+ * does not switch loaded across such exits, up to HVM_FAST_EXITS of them,
+ * as KVM's fastpath loop in vcpu_enter_guest() does for its own few.
+ */
+bool hvm_exit_fast(const struct hvm_exit *e);
+
+/*
+ * Most exits one guest context takes (see hvm_exit_fast()). A host
+ * interrupt ends it anyway (the guest exits and the backend turns
+ * interrupts on); the bound keeps the core's run loop (freezer, stop
+ * requests that the kick makes visible) in reach of a guest that exits
+ * in a tight loop on a CPU without a tick.
+ */
+#define HVM_FAST_EXITS		256
 
 /* ---- kmod/mmio.c: guest-physical ranges served by device models ---- */
 int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,

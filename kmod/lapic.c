@@ -113,15 +113,8 @@ static struct hvm_vcpu *lapic_vcpu(struct hvm_lapic *apic)
  */
 void hvm_lapic_kick(struct hvm_vcpu *vcpu)
 {
-	int cpu;
-
-	if (!vcpu)
-		return;
-	smp_mb();	/* the IRR store before the vcpu->cpu load (hvm_vcpu_kick()) */
-	cpu = READ_ONCE(vcpu->cpu);
-	if (cpu >= 0 && cpu != raw_smp_processor_id())
-		(smp_ops.smp_send_reschedule)(cpu);	/* a reschedule IPI */
-	wake_up(&vcpu->halt_wq);
+	if (vcpu)
+		hvm_vcpu_kick(vcpu);
 }
 
 static inline bool reg_test(const u32 *reg, u8 v)

@@ -20,10 +20,13 @@
 #include <linux/delay.h>
 #include <linux/freezer.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/preempt.h>
+#include <asm/smp.h>
+#include <asm/tsc.h>
 
 #include "hvm.h"
 
@@ -56,17 +59,16 @@ static struct preempt_ops hvm_preempt_ops = {
 	.sched_out = hvm_sched_out,
 };
 
-static void hvm_kick_ipi(void *unused)
-{
-	/* The interrupt itself is the point: it forces a guest exit. */
-}
-
 /**
  * hvm_vcpu_kick() - force the vCPU out of guest mode if it is in it
  * @vcpu: the vCPU
  *
- * Process context, interrupts enabled. A vCPU not in guest mode checks
- * vm->stop_requested (with interrupts off) before its next entry.
+ * Any context, hard interrupts and interrupts-off exit handlers included
+ * (hvm_exit_fast()): the IPI is the reschedule IPI, as KVM's
+ * kvm_vcpu_kick() sends, whose only point here is the guest exit it forces
+ * (smp_call_function_single() must not be called with interrupts off). A
+ * vCPU not in guest mode checks vm->stop_requested (with interrupts off)
+ * before its next entry.
  *
  * The caller has set the flag the vCPU must see (stop_requested,
  * hvm_entry_blocked). Dekker-style: we store the flag and load vcpu->cpu,
@@ -83,10 +85,30 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 	me = get_cpu();
 	cpu = READ_ONCE(vcpu->cpu);
 	if (cpu >= 0 && cpu != me)
-		smp_call_function_single(cpu, hvm_kick_ipi, NULL, 0);
+		(smp_ops.smp_send_reschedule)(cpu);
 	put_cpu();
 	/* A vCPU halted with IF=1 sleeps instead: wake it to look again. */
 	wake_up(&vcpu->halt_wq);
+}
+
+/**
+ * hvm_vcpu_account() - add one ops->vcpu_run's time to the vCPU's counters
+ * @vcpu: the vCPU (its own thread)
+ * @guest_tsc: TSC cycles spent in guest mode
+ * @total_tsc: TSC cycles the whole call took
+ *
+ * Backends count in TSC cycles (RDTSC costs less than a clock read on
+ * every entry); the counters are nanoseconds (tsc_khz, calibrated at
+ * boot).
+ */
+void hvm_vcpu_account(struct hvm_vcpu *vcpu, u64 guest_tsc, u64 total_tsc)
+{
+	u32 khz = tsc_khz ?: 1000000;	/* no calibration: count 1 GHz */
+
+	if (guest_tsc > total_tsc)
+		guest_tsc = total_tsc;
+	vcpu->guest_ns += mul_u64_u32_div(guest_tsc, 1000000, khz);
+	vcpu->host_ns += mul_u64_u32_div(total_tsc - guest_tsc, 1000000, khz);
 }
 
 void hvm_vcpu_wake(struct hvm_vcpu *vcpu)

@@ -417,9 +417,41 @@ static bool svm_decode_simple(struct svm_vcpu *sv, u64 code, struct hvm_exit *e)
 }
 
 /**
+ * svm_exit_fast() - may svm_vcpu_run() handle this #VMEXIT in its loop?
+ * @sv: the vCPU, just back from VMRUN, interrupts off
+ *
+ * Decodes the exit into a scratch record, without side effects, for the
+ * core's hvm_exit_fast() to judge. Host interrupts (VMEXIT_INTR) are not:
+ * they must be taken first.
+ *
+ * Return: true when svm_handle_exit() may run with interrupts off.
+ */
+bool svm_exit_fast(struct svm_vcpu *sv)
+{
+	u64 code = sv->vmcb->control.exitcode;
+	struct hvm_exit e = { .hw_code = code };
+
+	switch (code) {
+	case VMEXIT_IOIO:
+		svm_decode_io(sv, &e);
+		break;
+	case VMEXIT_CPUID:
+	case VMEXIT_MSR:
+	case VMEXIT_VMMCALL:
+	case VMEXIT_VINTR:
+		svm_decode_simple(sv, code, &e);
+		break;
+	default:
+		return false;
+	}
+	return hvm_exit_fast(&e);
+}
+
+/**
  * svm_handle_exit() - decode one #VMEXIT and hand it to the core
- * @sv: the vCPU, just back from VMRUN, interrupts enabled; the register
- *      file already holds the guest's RAX, RSP and RIP
+ * @sv: the vCPU, just back from VMRUN, interrupts enabled (or off where
+ *      svm_exit_fast() said so); the register file already holds the
+ *      guest's RAX, RSP and RIP
  *
  * Return: 0 to re-enter, 1 when the VM stops, negative errno on an
  * internal error.

@@ -12,15 +12,12 @@
 
 #include <linux/cpu.h>
 #include <linux/gfp.h>
-#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
-#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
 #include <asm/io.h>
 #include <asm/mce.h>
 #include <asm/msr.h>
@@ -32,10 +29,6 @@
 #include "svm.h"
 
 DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
-
-/* DR7: L0-G3 breakpoint enables; the value with all of them off. */
-#define SVM_DR7_ENABLES		0xffUL
-#define SVM_DR7_RESET		0x400UL
 
 /* ---- small instruction wrappers ---- */
 
@@ -81,30 +74,6 @@ static inline bool svm_vmsave(phys_addr_t pa)
 	return true;
 fault:
 	return false;
-}
-
-static inline void svm_xrstor(void *buf, u64 mask)
-{
-	asm volatile("xrstor64 (%0)"
-		     :: "D" (buf), "a" ((u32)mask), "d" ((u32)(mask >> 32))
-		     : "memory");
-}
-
-static inline void svm_xsave(void *buf, u64 mask)
-{
-	asm volatile("xsave64 (%0)"
-		     :: "D" (buf), "a" ((u32)mask), "d" ((u32)(mask >> 32))
-		     : "memory");
-}
-
-static inline void svm_fxrstor(void *buf)
-{
-	asm volatile("fxrstor64 (%0)" :: "D" (buf) : "memory");
-}
-
-static inline void svm_fxsave(void *buf)
-{
-	asm volatile("fxsave64 (%0)" :: "D" (buf) : "memory");
 }
 
 /*
@@ -337,131 +306,6 @@ static void svm_ibpb_on_vmcb_switch(struct svm_cpu *sc, struct svm_vcpu *sv)
 }
 
 /*
- * struct svm_host_state - host state svm_vcpu_run() switches, kept on its
- * stack between the enter and leave helpers
- * @pkru: the host's PKRU, where @has_pkru
- * @xcr0: the XCR0 loaded for the guest
- * @dr6, @dr7, @dr: the host's debug registers
- */
-struct svm_host_state {
-	bool has_pkru;
-	u32 pkru;
-	u64 xcr0;
-	unsigned long dr6, dr7, dr[4];
-};
-
-/*
- * Guest FPU state in, host XCR0 still active: XRSTOR every component the
- * host enabled, so guest registers the guest's own XCR0 hides (e.g. YMM
- * while its XCR0 is x87|SSE) are still preserved across exits. Inside
- * kernel_fpu_begin(): the host task's state is already saved.
- */
-static void svm_guest_fpu_enter(struct svm_vcpu *sv, struct svm_host_state *h)
-{
-	h->has_pkru = (svm_host_xcr0 & XFEATURE_MASK_PKRU) &&
-		      boot_cpu_has(X86_FEATURE_OSPKE);
-	if (h->has_pkru)
-		h->pkru = rdpkru();
-	if (svm_host_xcr0)
-		svm_xrstor(sv->fpu, svm_host_xcr0);
-	else
-		svm_fxrstor(sv->fpu);
-}
-
-static void svm_guest_fpu_leave(struct svm_vcpu *sv, struct svm_host_state *h)
-{
-	if (svm_host_xcr0)
-		svm_xsave(sv->fpu, svm_host_xcr0);
-	else
-		svm_fxsave(sv->fpu);
-	if (h->has_pkru && rdpkru() != h->pkru)
-		wrpkru(h->pkru);
-}
-
-/*
- * The guest's XCR0 only matters (and is only settable) with OSXSAVE; XSS
- * runs as 0 (svm_probe()). After the FPU state is in: XRSTOR above used
- * the host's XCR0.
- */
-static void svm_guest_xcr0_enter(struct svm_vcpu *sv, struct svm_host_state *h)
-{
-	h->xcr0 = svm_host_xcr0;
-	if (svm_host_xcr0 && (sv->cr4 & X86_CR4_OSXSAVE) &&
-	    sv->xcr0 != svm_host_xcr0) {
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
-		h->xcr0 = sv->xcr0;
-	}
-	if (svm_host_xss)
-		wrmsrl(MSR_IA32_XSS, 0);
-}
-
-static void svm_guest_xcr0_leave(struct svm_vcpu *sv, struct svm_host_state *h)
-{
-	u64 xcr0;
-
-	if (svm_host_xss)
-		wrmsrl(MSR_IA32_XSS, svm_host_xss);
-	if (!svm_host_xcr0)
-		return;
-	/*
-	 * Read XCR0 back rather than trust the XSETBV intercept: QEMU 7.2
-	 * does not implement it, so there the guest writes XCR0 itself.
-	 * Whatever it holds now is the guest's.
-	 */
-	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	if (xcr0 != h->xcr0)
-		sv->xcr0 = xcr0;
-	if (xcr0 != svm_host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
-}
-
-/*
- * Debug registers: DR6/DR7 are in the VMCB; DR0-3 are switched once the
- * guest used them (exit.c). Host breakpoints never arm on guest addresses.
- */
-static void svm_guest_dr_enter(struct svm_vcpu *sv, struct svm_host_state *h)
-{
-	get_debugreg(h->dr6, 6);
-	get_debugreg(h->dr7, 7);
-	if (!sv->dr_passthrough)
-		return;
-	if (h->dr7 & SVM_DR7_ENABLES)
-		set_debugreg(SVM_DR7_RESET, 7);
-	get_debugreg(h->dr[0], 0);
-	get_debugreg(h->dr[1], 1);
-	get_debugreg(h->dr[2], 2);
-	get_debugreg(h->dr[3], 3);
-	set_debugreg(sv->guest_dr[0], 0);
-	set_debugreg(sv->guest_dr[1], 1);
-	set_debugreg(sv->guest_dr[2], 2);
-	set_debugreg(sv->guest_dr[3], 3);
-}
-
-static void svm_guest_dr_leave(struct svm_vcpu *sv, struct svm_host_state *h)
-{
-	unsigned long dr;
-
-	if (sv->dr_passthrough) {
-		set_debugreg(SVM_DR7_RESET, 7);
-		get_debugreg(sv->guest_dr[0], 0);
-		get_debugreg(sv->guest_dr[1], 1);
-		get_debugreg(sv->guest_dr[2], 2);
-		get_debugreg(sv->guest_dr[3], 3);
-		set_debugreg(h->dr[0], 0);
-		set_debugreg(h->dr[1], 1);
-		set_debugreg(h->dr[2], 2);
-		set_debugreg(h->dr[3], 3);
-	}
-	/* #VMEXIT leaves the guest's DR6 and a reset DR7 behind. */
-	get_debugreg(dr, 6);
-	if (dr != h->dr6)
-		set_debugreg(h->dr6, 6);
-	get_debugreg(dr, 7);
-	if (dr != h->dr7)
-		set_debugreg(h->dr7, 7);
-}
-
-/*
  * The core's register file and the VMCB: VMRUN switches RAX, RSP and RIP
  * through the VMCB, entry.S the other GPRs through vcpu->gprs directly.
  * When the core moved RIP (an emulated instruction completed), the STI /
@@ -511,78 +355,109 @@ static void svm_guest_mce_check(struct svm_vcpu *sv)
 
 /*
  * The world switch proper, interrupts off, everything the core wanted
- * injected already in the VMCB: the host state VMRUN does not switch
- * goes out and comes back in reverse order around it, and GIF is cleared
+ * injected already in the VMCB, the guest context loaded: the per-VMRUN
+ * host state goes out and comes back around it, and GIF is cleared
  * around VMRUN so a host interrupt or NMI that arrives in guest mode
  * causes an #VMEXIT and is delivered once STGI sets GIF again (the NMI:
  * right at STGI, through the IDT, whose IRET unblocks NMIs again; nothing
- * here leaves them blocked).
+ * here leaves them blocked; the interrupt: once svm_vcpu_run() turns
+ * interrupts on). @guest_tsc accumulates the TSC cycles spent in VMRUN.
  *
  * Return: 0, or 1 when an SVM instruction faulted.
  */
-static int svm_world_switch(struct svm_vcpu *sv, struct svm_cpu *sc)
+static int svm_world_switch(struct svm_vcpu *sv, struct svm_cpu *sc,
+			    struct svm_host_state *h, u64 *guest_tsc)
 {
 	struct hvm_vcpu *vcpu = sv->vcpu;
-	struct svm_host_state h;
-	u64 t0, t1;
 	int fault;
+	u64 t0;
 
-	svm_guest_fpu_enter(sv, &h);
-	svm_guest_xcr0_enter(sv, &h);
-	svm_guest_dr_enter(sv, &h);
-
-	svm_guest_timing_enter();
-	t0 = ktime_get_ns();
-	if (svm_clgi())
-		fault = svm_enter_guest(vcpu->gprs, sv->vmcb_pa,
-					page_to_phys(sc->host_vmsave));
-	else
-		fault = 1;
-	t1 = ktime_get_ns();
-	vcpu->guest_ns += t1 - t0;
-
-	svm_guest_dr_leave(sv, &h);
-	svm_guest_xcr0_leave(sv, &h);
-	svm_guest_fpu_leave(sv, &h);
+	if (!svm_clgi())
+		return 1;
+	svm_guest_entry_enter(sv, h);
+	t0 = rdtsc();
+	fault = svm_enter_guest(vcpu->gprs, sv->vmcb_pa,
+				page_to_phys(sc->host_vmsave));
+	*guest_tsc += rdtsc() - t0;
+	svm_guest_entry_leave(sv, h);
 
 	/* A pending host NMI is taken here, at GIF=1. */
 	svm_stgi();
+	sv->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING;
+	vcpu->stats[HVM_STAT_RUNS]++;
 	if (!fault)
 		svm_guest_mce_check(sv);
-
-	/*
-	 * VMSCAPE: the guest may have poisoned predictors that user space
-	 * on this CPU (any task: there is no VMM process) would consume.
-	 * Flag the CPU that ran the guest, before preemption can move us.
-	 */
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
-		this_cpu_write(x86_ibpb_exit_to_user, true);
-
-	/*
-	 * Take the interrupt that caused an INTR exit, and any tick that
-	 * came in guest mode, while the time still counts as the guest's.
-	 */
-	local_irq_enable();
-	vcpu->stats[HVM_STAT_RUNS]++;	/* not in STI's shadow */
-	local_irq_disable();
-	svm_guest_timing_exit();
 	return fault;
 }
 
+/*
+ * One more entry in the same guest context? Only after an exit the core
+ * handled without leaving it (hvm_exit_fast()), nothing asks the thread
+ * to leave the CPU or the guest, and within HVM_FAST_EXITS. Interrupts
+ * are off, so a stop request or kick that comes later makes the next
+ * VMRUN exit at once (VMEXIT_INTR), which ends the loop.
+ */
+static bool svm_reenter(struct hvm_vcpu *vcpu, unsigned int n)
+{
+	return n < HVM_FAST_EXITS && !need_resched() &&
+	       !hvm_vcpu_should_exit(vcpu) && !READ_ONCE(vcpu->halted);
+}
+
+/*
+ * VMRUN until an exit the core must handle with interrupts on, and handle
+ * the others on the way (the guest context stays loaded: host.c). Return:
+ * 0 with *@slow set when such an exit is pending, 0 or 1 (the VM stops)
+ * from the core's handling otherwise, or -EIO when an SVM instruction
+ * faulted.
+ */
+static int svm_run_guest_context(struct svm_vcpu *sv, struct svm_cpu *sc,
+				 bool *slow, u64 *guest_tsc)
+{
+	struct hvm_vcpu *vcpu = sv->vcpu;
+	struct svm_host_state h;
+	unsigned int n = 0;
+	int ret;
+
+	svm_guest_context_enter(sv, &h);
+	do {
+		svm_guest_regs_enter(sv);
+		hvm_inject_pending(vcpu);
+		if (svm_world_switch(sv, sc, &h, guest_tsc)) {
+			ret = -EIO;
+			break;
+		}
+		svm_guest_regs_leave(sv);
+		if (!svm_exit_fast(sv)) {
+			*slow = true;
+			ret = 0;
+			break;
+		}
+		ret = svm_handle_exit(sv);
+	} while (!ret && svm_reenter(vcpu, ++n));
+	svm_guest_context_leave(sv, &h);
+	return ret;
+}
+
 /**
- * svm_vcpu_run() - enter the guest once and handle the exit
+ * svm_vcpu_run() - enter the guest and handle the exits
  * @vcpu: the vCPU, on its own thread, preemptible
  *
  * kernel_fpu_begin()/kernel_fpu_end() bracket the interrupts-off window
  * (6.13+ requires kernel_fpu_end() with interrupts on). Inside it: the
  * stop check (the core's "stop/entry blocked" flags are read with
  * interrupts off, so a kick IPI cannot be missed), the host state VMRUN
- * does not restore (VMSAVE), the ASID, TSC_AUX and IBPB, the register
- * file and the pending event into the VMCB (hvm_inject_pending()), then
- * svm_world_switch(). SPEC_CTRL needs no switching: the MSRPM intercepts
- * it and the core's policy never hands it to the guest (with V_SPEC_CTRL
- * the CPU itself swaps it). TSC_AUX is switched lazily (see
- * svm_tsc_aux_load_guest()).
+ * does not restore (VMSAVE: FS/GS/TR/LDTR and the syscall MSRs; with
+ * interrupts off nothing can change them, e.g. a flush_ldt() IPI for the
+ * mm the kthread borrows), the ASID, TSC_AUX and IBPB, then one guest
+ * context (svm_run_guest_context()): as many entries as the exits allow,
+ * each with the register file and the pending event put into the VMCB.
+ * Once interrupts are back on, the interrupt that ended the guest is
+ * taken while the time still counts as the guest's, and an exit that
+ * needs a sleeping handler (nested page faults, MMIO, string I/O, HLT,
+ * CR and XSETBV, exceptions...) is handled, preemptible. SPEC_CTRL needs
+ * no switching: the MSRPM intercepts it and the core's policy never hands
+ * it to the guest (with V_SPEC_CTRL the CPU itself swaps it). TSC_AUX is
+ * switched lazily (see svm_tsc_aux_load_guest()).
  *
  * Return: 0 to continue, 1 when the VM stops, negative errno on an
  * internal error.
@@ -590,10 +465,10 @@ static int svm_world_switch(struct svm_vcpu *sv, struct svm_cpu *sc)
 static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = vcpu->arch;
-	struct vmcb *vmcb = sv->vmcb;
+	u64 t0 = rdtsc(), guest_tsc = 0;
 	struct svm_cpu *sc;
-	int cpu, fault, ret;
-	u64 t1;
+	bool slow = false;
+	int cpu, ret;
 
 	kernel_fpu_begin_mask(0);
 	local_irq_disable();
@@ -613,46 +488,42 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		ret = -EAGAIN;
 		goto out_irq_on;
 	}
-	/*
-	 * Host FS/GS/TR/LDTR and syscall MSRs, saved here with interrupts
-	 * off rather than once per vcpu_load: the kthread runs on a borrowed
-	 * mm, and a flush_ldt() IPI for that mm may reload LDTR between two
-	 * runs; a stale copy would put a freed LDT back.
-	 */
 	if (!svm_vmsave(page_to_phys(sc->host_vmsave))) {
-		fault = 1;
-		goto out_fault;
+		ret = -EIO;
+		goto out_irq_on;
 	}
 	svm_asid_assign(sv, sc, cpu);
 	svm_tsc_aux_load_guest(sc);
 	svm_ibpb_on_vmcb_switch(sc, sv);
-	vmcb->control.n_cr3 = vcpu->vm->npt_root_pa;
-	vmcb->control.vmcb_clean = 0;
+	sv->vmcb->control.n_cr3 = vcpu->vm->npt_root_pa;
+	sv->vmcb->control.vmcb_clean = 0;
 
-	svm_guest_regs_enter(sv);
-	hvm_inject_pending(vcpu);
-	fault = svm_world_switch(sv, sc);
-	t1 = ktime_get_ns();
-
-out_fault:
+	svm_guest_timing_enter();
+	ret = svm_run_guest_context(sv, sc, &slow, &guest_tsc);
+	/*
+	 * VMSCAPE: the guest may have poisoned predictors that user space
+	 * on this CPU (any task: there is no VMM process) would consume.
+	 * Flag the CPU that ran the guest, before preemption can move us.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
 	local_irq_enable();
-	kernel_fpu_end();
-	vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING;
-	if (unlikely(fault)) {
-		/* An SVM instruction faulted: EFER.SVME was cleared under us. */
-		pr_warn_ratelimited("CPU %d: SVM instruction faulted (EFER.SVME clear?)\n",
-				    cpu);
-		return hvm_vcpu_stop(vcpu, HVM_STOP_ENTRY_FAILED, VMEXIT_INVALID);
-	}
-
-	svm_guest_regs_leave(sv);
-	ret = svm_handle_exit(sv);
-	vcpu->host_ns += ktime_get_ns() - t1;
-	return ret;
+	asm volatile("nop");	/* STI's interrupt shadow */
+	local_irq_disable();
+	svm_guest_timing_exit();
 
 out_irq_on:
 	local_irq_enable();
 	kernel_fpu_end();
+	if (unlikely(ret == -EIO)) {
+		/* An SVM instruction faulted: EFER.SVME was cleared under us. */
+		pr_warn_ratelimited("CPU %d: SVM instruction faulted (EFER.SVME clear?)\n",
+				    raw_smp_processor_id());
+		ret = hvm_vcpu_stop(vcpu, HVM_STOP_ENTRY_FAILED, VMEXIT_INVALID);
+	} else if (slow) {
+		ret = svm_handle_exit(sv);
+	}
+	hvm_vcpu_account(vcpu, guest_tsc, rdtsc() - t0);
 	return ret;
 }
 

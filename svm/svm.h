@@ -137,6 +137,31 @@ u32 svm_get_interruptibility(struct hvm_vcpu *vcpu);
 
 /* exit.c */
 int svm_handle_exit(struct svm_vcpu *sv);
+bool svm_exit_fast(struct svm_vcpu *sv);
+
+/*
+ * struct svm_host_state - host state one guest context switches (host.c),
+ * on svm_vcpu_run()'s stack from svm_guest_context_enter() to _leave()
+ * @has_pkru: the host uses PKRU; @pkru its value, @guest_pkru the guest's
+ *            (in the register only from VMRUN to #VMEXIT)
+ * @xcr0: the XCR0 loaded for the guest
+ * @dr6, @dr7, @dr: the host's debug registers (@dr: with dr_passthrough)
+ * @dr_each_entry: the debug registers switch around every VMRUN (the
+ *                 guest owns DR0-3, or the host has breakpoints armed)
+ */
+struct svm_host_state {
+	bool has_pkru;
+	bool dr_each_entry;
+	u32 pkru, guest_pkru;
+	u64 xcr0;
+	unsigned long dr6, dr7, dr[4];
+};
+
+/* host.c */
+void svm_guest_context_enter(struct svm_vcpu *sv, struct svm_host_state *h);
+void svm_guest_context_leave(struct svm_vcpu *sv, struct svm_host_state *h);
+void svm_guest_entry_enter(struct svm_vcpu *sv, struct svm_host_state *h);
+void svm_guest_entry_leave(struct svm_vcpu *sv, struct svm_host_state *h);
 
 /* npt.c */
 extern const struct hvm_npt_format svm_npt_format;
