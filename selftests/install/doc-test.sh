@@ -49,7 +49,7 @@ check "hvctl help lists commands" "$([ -n "$commands" ]; echo $?)"
 
 missing=""
 for c in $commands; do
-	grep -q "^\.SS \"hvctl $c[ \"]" <<<"$man8_plain" || missing="$missing $c"
+	grep -q "^\.SS \"hvctl ${c}[ \"]" <<<"$man8_plain" || missing="$missing $c"
 done
 check "hvctl.8 has a section per command of hvctl help" "$([ -z "$missing" ]; echo $?)" \
 	"no .SS \"hvctl CMD ...\" for:$missing"
@@ -61,7 +61,7 @@ missing=""
 for o in $options; do
 	grep -q -- "--$o\b" <<<"$man8_plain" || missing="$missing --$o"
 done
-check "hvctl.8 names every long option of ctl/ ($(echo $options | wc -w))" \
+check "hvctl.8 names every long option of ctl/ ($(wc -w <<<"$options"))" \
 	"$([ -n "$options" ] && [ -z "$missing" ]; echo $?)" "missing:$missing"
 
 params=$(cat "$root"/kmod/*.c "$root"/svm/*.c "$root"/vmx/*.c |
@@ -70,7 +70,7 @@ missing=""
 for p in $params; do
 	grep -q "^\.BI $p= " "$man4" || missing="$missing $p"
 done
-check "hvm.4 describes every module parameter ($(echo $params | wc -w))" \
+check "hvm.4 describes every module parameter ($(wc -w <<<"$params"))" \
 	"$([ -n "$params" ] && [ -z "$missing" ]; echo $?)" "missing:$missing"
 
 reasons=$(sed -n '/reason_names\[\] = {/,/^};/s/.*= "\([a-z-]*\)",/\1/p' "$root/ctl/nl.c")
@@ -85,7 +85,7 @@ missing=""
 for x in $names; do
 	grep -q "\b$x\b" "$man4" || missing="$missing $x"
 done
-check "hvm.4 names every ioctl and netlink command ($(echo $names | wc -w))" \
+check "hvm.4 names every ioctl and netlink command ($(wc -w <<<"$names"))" \
 	"$([ -n "$names" ] && [ -z "$missing" ]; echo $?)" "missing:$missing"
 
 # the completion, driven as bash does it, on an hvctl whose list is canned
@@ -117,7 +117,7 @@ for c in info create load start stop destroy list status console wait run; do
 	grep -qx "$c" <<<"$got" || missing="$missing $c"
 done
 check "completion: every command of the SPEC" "$([ -z "$missing" ]; echo $?)" "missing:$missing"
-same "$(complete_words st)" "$(srt $(printf '%s\n' $commands | grep '^st'))" "completion: st<TAB>"
+same "$(complete_words st)" "$(grep '^st' <<<"$commands" | LC_ALL=C sort)" "completion: st<TAB>"
 got=$(complete_words create vm1 --)
 missing=""
 for o in --help --memory --vcpus --image --format --addr --entry --mode --initrd --cmdline --module; do

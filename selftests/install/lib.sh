@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # lib.sh - what the install tests share (sourced; needs $here and $root):
 # TAP output and the kernels to test against.
@@ -38,6 +39,7 @@ hvm_kernels() {
 	local env=${HVM_CACHE:-/var/cache/hvm}/env k v abi kdir moddir
 	if [ -r "$env" ]; then
 		(
+			# shellcheck source=/dev/null
 			. "$env"
 			for k in $HVM_KERNELS; do
 				v=${k//./_}
