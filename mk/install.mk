@@ -10,10 +10,13 @@
 #                       group "hvm" and a udev reload
 #   make uninstall      removes exactly the files install put (again: a no-op),
 #                       then depmod; the group stays (files may belong to it)
+#   make install-tools  everything but the module (uninstall-tools undoes it)
 #   make dkms           the module sources into /usr/src/hvm-VERSION, then
-#                       dkms add, build and install for KVER: DKMS rebuilds
-#                       hvm.ko for every kernel installed later
-#   make dkms-remove    dkms remove --all, and the sources from /usr/src
+#                       dkms add, build and install for KVER (DKMS rebuilds
+#                       hvm.ko for every kernel installed later: AUTOINSTALL),
+#                       and install-tools; with DESTDIR the files only
+#   make dkms-remove    dkms remove --all, the sources from /usr/src, and
+#                       uninstall-tools
 #   make dkms-source    only the copy into $(DESTDIR)/usr/src/hvm-VERSION
 #
 # Knobs: DESTDIR (staging root: no depmod, groupadd, udev or dkms calls),
