@@ -16,6 +16,11 @@
 #   make checkpatch      scripts/checkpatch.pl over the kernel sources
 #   make sparse          the module build through sparse (C=2)
 #   make clean
+#   make install         hvm.ko (modules_install, depmod), hvctl, man pages, bash
+#                        completion, udev rule, group hvm; DESTDIR=, PREFIX=
+#   make uninstall       remove what make install put (mk/install.mk lists knobs)
+#   make dkms            hvm.ko through DKMS (rebuilt for new kernels), and the
+#                        rest as install does; make dkms-remove undoes it
 #
 # KDIR defaults to the running kernel's build directory; where that does not
 # exist (a container, a CI VM) the newest installed Debian linux-headers.
@@ -111,3 +116,5 @@ clean:
 
 help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
+
+include mk/install.mk

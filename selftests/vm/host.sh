@@ -5,7 +5,9 @@
 # `make test` of every user-space directory that has one (today ctl/: the
 # image loader and parser unit tests), and summarize-test.sh and
 # check-test.sh (make check's own result counting, kernel-log gate and
-# completeness checks). Results are counted like a
+# completeness checks), and selftests/install/*-test.sh (make install and
+# uninstall, dkms build for both kernels, man pages, bash completion).
+# Results are counted like a
 # machine's (summarize.sh), labelled [host/user].
 #
 # Usage: host.sh [--no-total]     Environment: HVM_COUNTS=FILE
@@ -44,6 +46,16 @@ log=$out/test.log
 	done
 	# make check itself: result counting, kernel-log gate, complete legs
 	for t in selftests/vm/summarize-test.sh selftests/vm/check-test.sh; do
+		echo "$t" >>"$out/tests.list"
+		echo "### hvm: test begin $t"
+		set +e
+		"$out/src/$t" 2>&1
+		rc=$?
+		set -e
+		echo "### hvm: test end $t rc=$rc"
+	done
+	# make install/uninstall, DKMS for both kernels, man pages, completion
+	for t in selftests/install/*-test.sh; do
 		echo "$t" >>"$out/tests.list"
 		echo "### hvm: test begin $t"
 		set +e

@@ -6,7 +6,7 @@
 # Idempotent and fast when the cache is warm. Must run as root (apt-get).
 #
 #   - apt-get installs the missing host packages (QEMU, busybox, cpio, libnl, the
-#     Bochs/ISO tools for the VT-x leg, ...)
+#     Bochs/ISO tools for the VT-x leg, dkms and man for selftests/install, ...)
 #   - resolves the current Debian 12 kernels of the 6.1 and 6.12 series, installs
 #     their linux-headers packages and unpacks (apt-get download + dpkg -x, no
 #     install) their vmlinuz and the KVM modules a comparison test needs
@@ -40,6 +40,8 @@ flock 9
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils gcc make bc kmod
       pkg-config libnl-3-dev libnl-genl-3-dev libc6-dev coreutils util-linux
       dpkg-dev perl sparse)
+# selftests/install: dkms builds for both kernels, man --warnings
+pkgs+=(dkms man-db groff-base)
 if [ "${HVM_NO_BOCHS:-0}" != 1 ]; then
 	pkgs+=(bochs bochsbios vgabios xorriso isolinux syslinux-common)
 fi
