@@ -563,6 +563,32 @@ static inline bool hvm_vcpu_should_exit(struct hvm_vcpu *vcpu)
 	       READ_ONCE(hvm_entry_blocked);
 }
 
+/*
+ * Most exits one guest context takes (see hvm_exit_fast()). A host
+ * interrupt ends it anyway (the guest exits and the backend turns
+ * interrupts on); the bound keeps the core's run loop (freezer, stop
+ * requests that the kick makes visible) in reach of a guest that exits
+ * in a tight loop on a CPU without a tick.
+ */
+#define HVM_FAST_EXITS		256
+
+/**
+ * hvm_fast_reenter() - may a backend enter the guest again in the same
+ *                      guest context (see hvm_exit_fast())?
+ * @vcpu: the vCPU; its last exit was handled by the core, interrupts off
+ * @n: exits handled in this guest context so far
+ *
+ * Not once the thread should leave the CPU or the guest, nor after
+ * HVM_FAST_EXITS exits. Interrupts are off, so a stop request or kick
+ * that comes later makes the next entry exit at once (a host interrupt),
+ * which ends the guest context.
+ */
+static inline bool hvm_fast_reenter(struct hvm_vcpu *vcpu, unsigned int n)
+{
+	return n < HVM_FAST_EXITS && !need_resched() &&
+	       !hvm_vcpu_should_exit(vcpu) && !READ_ONCE(vcpu->halted);
+}
+
 /* ---- kmod/mem.c: guest RAM ---- */
 struct page *hvm_mem_page(struct hvm_vm *vm, u64 gfn);	/* ERR_PTR(-EFAULT/-ENOMEM) */
 int hvm_mem_read(struct hvm_vm *vm, u64 gpa, void *buf, size_t len);
@@ -704,15 +730,6 @@ int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e);
  * as KVM's fastpath loop in vcpu_enter_guest() does for its own few.
  */
 bool hvm_exit_fast(const struct hvm_exit *e);
-
-/*
- * Most exits one guest context takes (see hvm_exit_fast()). A host
- * interrupt ends it anyway (the guest exits and the backend turns
- * interrupts on); the bound keeps the core's run loop (freezer, stop
- * requests that the kick makes visible) in reach of a guest that exits
- * in a tight loop on a CPU without a tick.
- */
-#define HVM_FAST_EXITS		256
 
 /* ---- kmod/mmio.c: guest-physical ranges served by device models ---- */
 int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
