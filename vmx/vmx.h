@@ -337,7 +337,7 @@ void vmx_guest_entry_leave(struct vmx_vcpu *vmx, struct vmx_host_state *h);
 int vmx_entry_failed(struct vmx_vcpu *vmx, const struct vmx_exit *e, int ret);
 
 /* ---- vmx/ept.c, vmx/vpid.c ---- */
-extern const struct hvm_npt_format vmx_ept_format;
+extern struct hvm_npt_format vmx_ept_format;	/* .huge set by vmx_probe() */
 int vmx_vm_init(struct hvm_vm *vm);
 void vmx_vm_destroy(struct hvm_vm *vm);
 void vmx_flush_guest(struct vmx_vcpu *vmx);
