@@ -40,6 +40,8 @@ struct mem_cgroup;
  * struct hvm_npt_format - how a backend's nested page table entries look
  * @table: bits of a non-leaf entry pointing at the next-level table
  * @leaf:  bits of a 4 KiB leaf mapping guest RAM (read/write/execute, WB)
+ * @huge:  the bit that makes a level-2 entry a 2 MiB leaf (with @leaf's),
+ *         0 where the hardware has no 2 MiB nested pages
  *
  * AMD NPT uses ordinary x86 PTEs (P|RW|US), Intel EPT its own R|W|X and
  * memory-type bits. The walker in kmod/mmu.c is shared; only these bits
@@ -48,6 +50,7 @@ struct mem_cgroup;
 struct hvm_npt_format {
 	u64 table;
 	u64 leaf;
+	u64 huge;
 };
 
 /* Guest state read and written through ops->get_ctl / ops->set_ctl. */
@@ -407,6 +410,7 @@ struct hvm_vm {
 	char name[HVM_NAME_MAX + 1];		/* [c] */
 	u64 mem_size;				/* [c] bytes */
 	u32 nr_vcpus;				/* [c] */
+	bool huge_pages;			/* [c] 2 MiB blocks (kmod/mem.c) */
 	bool dead;				/* [g] destroy started */
 
 	/* Run control: start/stop/destroy/regs ioctls serialize on it. */
@@ -518,6 +522,7 @@ int hvm_vm_for_each(int (*fn)(struct hvm_vm *vm, void *data), void *data,
 		    u32 start_id);
 bool hvm_name_valid(const char *name);
 extern unsigned int hvm_max_vms, hvm_max_vcpus;
+extern bool hvm_huge_pages;
 extern unsigned long long hvm_max_mem;
 /* Upper bounds of the max_vcpus module parameter (xAPIC IDs are 8 bits). */
 #define HVM_MAX_VCPUS_LIMIT	255
@@ -563,8 +568,39 @@ static inline bool hvm_vcpu_should_exit(struct hvm_vcpu *vcpu)
 	       READ_ONCE(hvm_entry_blocked);
 }
 
+/*
+ * Most exits one guest context takes (see hvm_exit_fast()). A host
+ * interrupt ends it anyway (the guest exits and the backend turns
+ * interrupts on); the bound keeps the core's run loop (freezer, stop
+ * requests that the kick makes visible) in reach of a guest that exits
+ * in a tight loop on a CPU without a tick.
+ */
+#define HVM_FAST_EXITS		256
+
+/**
+ * hvm_fast_reenter() - may a backend enter the guest again in the same
+ *                      guest context (see hvm_exit_fast())?
+ * @vcpu: the vCPU; its last exit was handled by the core, interrupts off
+ * @n: exits handled in this guest context so far
+ *
+ * Not once the thread should leave the CPU or the guest, nor after
+ * HVM_FAST_EXITS exits. Interrupts are off, so a stop request or kick
+ * that comes later makes the next entry exit at once (a host interrupt),
+ * which ends the guest context.
+ */
+static inline bool hvm_fast_reenter(struct hvm_vcpu *vcpu, unsigned int n)
+{
+	return n < HVM_FAST_EXITS && !need_resched() &&
+	       !hvm_vcpu_should_exit(vcpu) && !READ_ONCE(vcpu->halted);
+}
+
 /* ---- kmod/mem.c: guest RAM ---- */
 struct page *hvm_mem_page(struct hvm_vm *vm, u64 gfn);	/* ERR_PTR(-EFAULT/-ENOMEM) */
+struct page *hvm_mem_huge(struct hvm_vm *vm, u64 gfn);	/* NULL: map 4 KiB */
+/* A 2 MiB guest block (vm->huge_pages): frames and allocation order. */
+#define HVM_HUGE_ORDER		9
+#define HVM_HUGE_FRAMES		(1UL << HVM_HUGE_ORDER)
+#define HVM_HUGE_SIZE		(HVM_HUGE_FRAMES << PAGE_SHIFT)
 int hvm_mem_read(struct hvm_vm *vm, u64 gpa, void *buf, size_t len);
 int hvm_mem_write(struct hvm_vm *vm, u64 gpa, const void *buf, size_t len);
 int hvm_mem_copy_from_user(struct hvm_vm *vm, u64 gpa, const void __user *src, u64 len);
@@ -705,19 +741,11 @@ int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e);
  */
 bool hvm_exit_fast(const struct hvm_exit *e);
 
-/*
- * Most exits one guest context takes (see hvm_exit_fast()). A host
- * interrupt ends it anyway (the guest exits and the backend turns
- * interrupts on); the bound keeps the core's run loop (freezer, stop
- * requests that the kick makes visible) in reach of a guest that exits
- * in a tight loop on a CPU without a tick.
- */
-#define HVM_FAST_EXITS		256
-
 /* ---- kmod/mmio.c: guest-physical ranges served by device models ---- */
 int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
 		      const struct hvm_mmio_ops *ops, void *priv);
 int hvm_mmio_access(struct hvm_vcpu *vcpu, const struct hvm_exit *e);
+bool hvm_mmio_overlaps(struct hvm_vm *vm, u64 base, u64 size);
 
 int hvm_pio_register(struct hvm_vm *vm, u16 base, u16 count,
 		     const struct hvm_pio_ops *ops, void *priv);

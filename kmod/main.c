@@ -19,6 +19,34 @@ const struct hvm_arch_ops *hvm_ops;
 u64 hvm_features;
 u32 hvm_nr_asids;
 
+/*
+ * huge_pages: back guest RAM in 2 MiB blocks where a whole block can be
+ * (kmod/mem.c), as transparent huge pages do for KVM's memory. Read when
+ * a VM is created. Refused where the nested paging has no 2 MiB leaves.
+ */
+bool hvm_huge_pages;
+
+static int hvm_set_huge_pages(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int r;
+
+	r = kstrtobool(val, &on);
+	if (r)
+		return r;
+	if (on && hvm_ops && !hvm_ops->npt->huge)
+		return -EOPNOTSUPP;
+	WRITE_ONCE(hvm_huge_pages, on);
+	return 0;
+}
+
+static const struct kernel_param_ops hvm_huge_pages_ops = {
+	.set = hvm_set_huge_pages,
+	.get = param_get_bool,
+};
+module_param_cb(huge_pages, &hvm_huge_pages_ops, &hvm_huge_pages, 0644);
+MODULE_PARM_DESC(huge_pages, "Back guest RAM with 2 MiB pages where possible (default N)");
+
 unsigned int hvm_max_vms = 64;
 module_param_named(max_vms, hvm_max_vms, uint, 0644);
 MODULE_PARM_DESC(max_vms, "Maximum number of VMs on this host (default 64)");
@@ -96,6 +124,10 @@ static int __init hvm_pick_backend(void)
 		r = order[i]->probe(&hvm_features, &hvm_nr_asids);
 		if (!r) {
 			hvm_ops = order[i];
+			if (hvm_huge_pages && !hvm_ops->npt->huge) {
+				pr_info("huge_pages: no 2 MiB nested pages on this CPU, using 4 KiB\n");
+				hvm_huge_pages = false;
+			}
 			return 0;
 		}
 	}

@@ -60,16 +60,12 @@ int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
 		      const struct hvm_mmio_ops *ops, void *priv)
 {
 	struct hvm_mmio_range *r;
-	unsigned int i;
 
 	if (!size || !PAGE_ALIGNED(base) || !PAGE_ALIGNED(size) ||
 	    base + size < base || base + size > (1ULL << hvm_gpa_bits()))
 		return -EINVAL;
-	for (i = 0; i < vm->nr_mmio; i++) {
-		r = &vm->mmio[i];
-		if (base < r->base + r->size && r->base < base + size)
-			return -EINVAL;
-	}
+	if (hvm_mmio_overlaps(vm, base, size))
+		return -EINVAL;
 	if (vm->nr_mmio == HVM_MMIO_MAX)
 		return -ENOSPC;
 	r = &vm->mmio[vm->nr_mmio++];
@@ -78,6 +74,23 @@ int hvm_mmio_register(struct hvm_vm *vm, u64 base, u64 size,
 	r->ops = ops;
 	r->priv = priv;
 	return 0;
+}
+
+/**
+ * hvm_mmio_overlaps() - does any device range meet [@base, @base + @size)?
+ * @vm: the VM (its ranges are fixed at creation)
+ * @base: guest-physical base
+ * @size: bytes
+ */
+bool hvm_mmio_overlaps(struct hvm_vm *vm, u64 base, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_mmio; i++)
+		if (base < vm->mmio[i].base + vm->mmio[i].size &&
+		    vm->mmio[i].base < base + size)
+			return true;
+	return false;
 }
 
 static const struct hvm_mmio_range *hvm_mmio_find(struct hvm_vm *vm, u64 gpa)

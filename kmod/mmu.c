@@ -6,7 +6,8 @@
  * physical address bits 47:39, 38:30, 29:21 and 20:12; they differ only in
  * which bits mark an entry present and what a leaf carries, which the
  * backend describes in ops->npt. Tables are built on demand, one 4 KiB leaf
- * per nested page fault, under vm->mmu_lock. Entries only ever go from
+ * (or, with huge pages, one 2 MiB leaf) per nested page fault, under
+ * vm->mmu_lock. Entries only ever go from
  * not-present to present while the VM lives, so no TLB flush is needed when
  * one is added; everything is freed with the VM.
  */
@@ -70,10 +71,34 @@ void hvm_mmu_destroy(struct hvm_vm *vm)
 	vm->npt_root = NULL;
 }
 
+/*
+ * One 2 MiB leaf for the block of @gpa? Only with huge pages on, and where
+ * no device range lies in the block: those addresses must keep faulting
+ * (hvm_mmio_access()).
+ */
+static bool hvm_npt_huge_ok(struct hvm_vm *vm, u64 gpa)
+{
+	u64 base = gpa & ~(u64)(HVM_HUGE_SIZE - 1);
+
+	return vm->huge_pages && !hvm_mmio_overlaps(vm, base, HVM_HUGE_SIZE);
+}
+
+/**
+ * hvm_npt_map() - back @gpa with RAM and map it in the nested page table
+ * @vm: the VM
+ * @gpa: the faulting guest-physical address
+ *
+ * A 4 KiB leaf, or with huge pages a 2 MiB leaf for the whole block when
+ * hvm_mem_huge() could back all of it (a level-2 entry with the format's
+ * huge bit; SDM 29.3.2 / APM 15.25.2). A block another vCPU mapped
+ * meanwhile, in either size, is left as it is.
+ *
+ * Return: 0, -EFAULT outside RAM or the table's reach, -ENOMEM.
+ */
 int hvm_npt_map(struct hvm_vm *vm, u64 gpa)
 {
 	const struct hvm_npt_format *fmt = hvm_ops->npt;
-	struct page *page;
+	struct page *page, *huge = NULL;
 	u64 *table;
 	int level, r = 0;
 
@@ -84,7 +109,12 @@ int hvm_npt_map(struct hvm_vm *vm, u64 gpa)
 	 */
 	if (gpa >> hvm_gpa_bits())
 		return -EFAULT;
-	page = hvm_mem_page(vm, gpa >> PAGE_SHIFT);
+	if (hvm_npt_huge_ok(vm, gpa))
+		huge = hvm_mem_huge(vm, gpa >> PAGE_SHIFT);
+	if (huge)
+		page = nth_page(huge, (gpa >> PAGE_SHIFT) & (HVM_HUGE_FRAMES - 1));
+	else
+		page = hvm_mem_page(vm, gpa >> PAGE_SHIFT);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 
@@ -95,6 +125,13 @@ int hvm_npt_map(struct hvm_vm *vm, u64 gpa)
 		u64 pte = READ_ONCE(table[idx]);
 		u64 *next;
 
+		if (level == 2 && fmt->huge && (pte & fmt->huge))
+			goto out;	/* a 2 MiB leaf maps the block already */
+		if (level == 2 && huge && !(pte & fmt->table)) {
+			WRITE_ONCE(table[idx], PFN_PHYS(page_to_pfn(huge)) |
+					       fmt->leaf | fmt->huge);
+			goto out;
+		}
 		if (!(pte & fmt->table)) {
 			next = hvm_npt_alloc_table(vm);
 			if (!next) {

@@ -238,6 +238,7 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 	strscpy(vm->name, name, sizeof(vm->name));
 	vm->mem_size = mem_size;
 	vm->nr_vcpus = nr_vcpus;
+	vm->huge_pages = READ_ONCE(hvm_huge_pages) && hvm_ops->npt->huge;
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->state_lock);
 	init_waitqueue_head(&vm->state_wq);

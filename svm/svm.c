@@ -391,19 +391,6 @@ static int svm_world_switch(struct svm_vcpu *sv, struct svm_cpu *sc,
 }
 
 /*
- * One more entry in the same guest context? Only after an exit the core
- * handled without leaving it (hvm_exit_fast()), nothing asks the thread
- * to leave the CPU or the guest, and within HVM_FAST_EXITS. Interrupts
- * are off, so a stop request or kick that comes later makes the next
- * VMRUN exit at once (VMEXIT_INTR), which ends the loop.
- */
-static bool svm_reenter(struct hvm_vcpu *vcpu, unsigned int n)
-{
-	return n < HVM_FAST_EXITS && !need_resched() &&
-	       !hvm_vcpu_should_exit(vcpu) && !READ_ONCE(vcpu->halted);
-}
-
-/*
  * VMRUN until an exit the core must handle with interrupts on, and handle
  * the others on the way (the guest context stays loaded: host.c). Return:
  * 0 with *@slow set when such an exit is pending, 0 or 1 (the VM stops)
@@ -433,7 +420,7 @@ static int svm_run_guest_context(struct svm_vcpu *sv, struct svm_cpu *sc,
 			break;
 		}
 		ret = svm_handle_exit(sv);
-	} while (!ret && svm_reenter(vcpu, ++n));
+	} while (!ret && hvm_fast_reenter(vcpu, ++n));
 	svm_guest_context_leave(sv, &h);
 	return ret;
 }

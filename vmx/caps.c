@@ -198,6 +198,8 @@ static int vmx_probe_controls(bool true_ctls)
 		pr_err("EPT lacks INVEPT (IA32_VMX_EPT_VPID_CAP[20,25,26])\n");
 		return -ENODEV;
 	}
+	/* 2 MiB EPT leaves (SDM 29.3.2 / 30.3.2, "EPT Translation Mechanism"). */
+	vmx_ept_format.huge = (cap & VMX_EPT_2MB_PAGE) ? EPT_LARGE_PAGE : 0;
 	/* VPIDs only with a way to flush them. */
 	if (vmx_use_vpid && (vmx_caps.cpu2 & CPU2_ENABLE_VPID) &&
 	    (cap & VMX_VPID_INVVPID) &&

@@ -29,7 +29,7 @@
  * EPT violations), so WB with IPAT is exact; it is what KVM uses for RAM
  * when no non-coherent DMA device is assigned.
  */
-const struct hvm_npt_format vmx_ept_format = {
+struct hvm_npt_format vmx_ept_format = {
 	.table	= EPT_READ | EPT_WRITE | EPT_EXEC,
 	.leaf	= EPT_READ | EPT_WRITE | EPT_EXEC | ((u64)VMX_MT_WB << EPT_MT_SHIFT) |
 		  EPT_IGNORE_PAT,

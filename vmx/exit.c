@@ -408,7 +408,36 @@ static bool vmx_decode_exit(struct vmx_vcpu *vmx, const struct vmx_exit *ve,
 }
 
 /**
- * vmx_handle_exit() - decode one exit and dispatch it (preemptible)
+ * vmx_exit_fast() - may vmx_vcpu_run() handle this exit in its loop?
+ * @vmx: the vCPU, just back from the guest, interrupts off
+ * @ve: the exit as vmx_read_exit() found it
+ *
+ * Decodes the exits it may accept into a scratch record (decoding those
+ * has no side effect) for the core's hvm_exit_fast() to judge. Host
+ * interrupts are not: they must be taken first.
+ *
+ * Return: true when vmx_handle_exit() may run with interrupts off.
+ */
+bool vmx_exit_fast(struct vmx_vcpu *vmx, const struct vmx_exit *ve)
+{
+	struct hvm_exit e = {};
+
+	switch (ve->reason) {
+	case EXIT_REASON_IO_INSTRUCTION:
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_VMCALL:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		return vmx_decode_exit(vmx, ve, &e) && hvm_exit_fast(&e);
+	default:
+		return false;
+	}
+}
+
+/**
+ * vmx_handle_exit() - decode one exit and dispatch it (preemptible, or
+ *                     interrupts off where vmx_exit_fast() said so)
  * @vmx: the vCPU
  * @ve: the exit as vmx_read_exit() found it
  *

@@ -440,6 +440,7 @@
 #define EPT_EXEC			(1ULL << 2)
 #define EPT_MT_SHIFT			3
 #define EPT_IGNORE_PAT			(1ULL << 6)
+#define EPT_LARGE_PAGE			(1ULL << 7)	/* in a PDE: a 2 MiB leaf */
 #define EPTP_MT_WB			VMX_MT_WB
 #define EPTP_PWL4			(3ULL << 3)
 

@@ -10,14 +10,11 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 #include <linux/smp.h>
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
-#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor.h>
@@ -317,184 +314,6 @@ void vmx_vcpu_unload(struct vmx_vcpu *vmx)
 	vmx_clear_anywhere(vmx);
 }
 
-/* ---------------------------------------------------------------------- */
-/* Host state around the entry (interrupts off), in enter/leave pairs */
-
-/* What the host had in the registers the guest borrows for one entry. */
-struct vmx_host_regs {
-	unsigned long dr[4];
-	unsigned long dr7;
-	u32 pkru;
-};
-
-/* An XSAVE area in standard form with XSTATE_BV = 0: XRSTOR of it inits. */
-static const u8 vmx_xsave_init[576] __aligned(64);
-
-/*
- * Load the guest's image. With xsave=N on a host with XSAVE the image is
- * FXSAVE's (x87/SSE only): the other components the host's XCR0 enables
- * (upper YMM/ZMM halves, opmasks) are put in their init state first, so
- * the guest never runs on what a host task left in them.
- */
-static int vmx_fpu_restore(void *buf, u64 mask)
-{
-	u32 lo = mask, hi = mask >> 32;
-
-	if (!vmx_caps.xsave) {
-		if (vmx_caps.host_xsave)
-			asm volatile("xrstor64 %0"
-				     : : "m"(*(const u8 (*)[576])vmx_xsave_init),
-				       "a"(lo), "d"(hi) : "memory");
-		asm goto("1: fxrstor64 %0\n\t"
-			 _ASM_EXTABLE(1b, %l[fault])
-			 : : "m"(*(u8 (*)[512])buf) : "memory" : fault);
-		return 0;
-	}
-	asm goto("1: xrstor64 %0\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : "m"(*(u8 (*)[576])buf), "a"(lo), "d"(hi) : "memory" : fault);
-	return 0;
-fault:
-	return -EFAULT;
-}
-
-static void vmx_fpu_save(void *buf, u64 mask)
-{
-	u32 lo = mask, hi = mask >> 32;
-
-	if (!vmx_caps.xsave) {
-		asm volatile("fxsave64 %0" : "=m"(*(u8 (*)[512])buf) : : "memory");
-		return;
-	}
-	asm volatile("xsave64 %0" : "+m"(*(u8 (*)[576])buf) : "a"(lo), "d"(hi) : "memory");
-}
-
-/*
- * The host-state fields that follow the task (lazy-TLB switches and CR4
- * updates change CR3/CR4 under us), a TLB flush the vCPU owes, and the
- * guest's CR2, which the VMCS does not hold.
- */
-static void vmx_host_state_enter(struct vmx_vcpu *vmx)
-{
-	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
-
-	if (cr3 != vmx->host.cr3) {
-		vmcs_write(HOST_CR3, cr3);
-		vmx->host.cr3 = cr3;
-	}
-	if (cr4 != vmx->host.cr4) {
-		vmcs_write(HOST_CR4, cr4);
-		vmx->host.cr4 = cr4;
-	}
-	if (vmx->need_flush) {
-		vmx_flush_guest(vmx);
-		vmx->need_flush = false;
-	}
-	if (native_read_cr2() != vmx->cr2)
-		native_write_cr2(vmx->cr2);
-}
-
-/*
- * The guest's CR2, and the host state a VM exit does not restore (SDM
- * 28.5 / 27.5 "Loading Host State"): it sets the GDTR and IDTR limits to
- * 0xffff, TR's to 0x67, LDTR to 0, and leaves DS/ES/FS selectors alone.
- */
-static void vmx_host_state_leave(struct vmx_vcpu *vmx)
-{
-	vmx->cr2 = native_read_cr2();
-	load_fixmap_gdt(smp_processor_id());
-	asm volatile("lidt %0" : : "m"(vmx->host.idt));
-	if (vmx->host.ldt)
-		asm volatile("lldt %w0" : : "r"(vmx->host.ldt));
-	invalidate_tss_limit();
-	if (vmx->host.ds)
-		loadsegment(ds, vmx->host.ds);
-	if (vmx->host.es)
-		loadsegment(es, vmx->host.es);
-	/* vCPU threads are kernel threads: a user FS/GS selector is only possible for FS here. */
-	if (vmx->host.fs & 7) {
-		loadsegment(fs, vmx->host.fs);
-		wrmsrl(MSR_FS_BASE, vmx->host.fs_base);
-	}
-}
-
-/* The guest's DR0-3 once it used them (MOV DR exits: vmx/exit.c). */
-static void vmx_guest_dr_enter(struct vmx_vcpu *vmx, struct vmx_host_regs *h)
-{
-	int i;
-
-	h->dr7 = native_get_debugreg(7);
-	if (!vmx->dr_active)
-		return;
-	/*
-	 * Host breakpoints must not fire on guest addresses in the window
-	 * before the entry: DR7 off first (the exit leaves it 0x400 anyway
-	 * and vmx_guest_dr_leave() puts the host's back), as svm/svm.c does.
-	 */
-	if (h->dr7 & VMX_DR7_ENABLES)
-		native_set_debugreg(7, VMX_DR7_FIXED1);
-	for (i = 0; i < 4; i++) {
-		h->dr[i] = native_get_debugreg(i);
-		native_set_debugreg(i, vmx->dr[i]);
-	}
-}
-
-/* VM exit leaves DR7 = 0x400 and DEBUGCTL = 0 (SDM 28.5.1 / 27.5.1). */
-static void vmx_guest_dr_leave(struct vmx_vcpu *vmx, const struct vmx_host_regs *h)
-{
-	int i;
-
-	if (vmx->dr_active)
-		for (i = 0; i < 4; i++)
-			native_set_debugreg(i, h->dr[i]);
-	if (h->dr7 != VMX_DR7_FIXED1)
-		native_set_debugreg(7, h->dr7);
-	if (vmx->host.debugctl)
-		wrmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host.debugctl);
-}
-
-/* The guest's x87/SSE/AVX state, XCR0 and PKRU (inside kernel_fpu_begin()). */
-static void vmx_guest_fpu_enter(struct vmx_vcpu *vmx, struct vmx_host_regs *h)
-{
-	if (vmx_fpu_restore(vmx->fpu, vmx_caps.fpu_mask)) {
-		/* Only we write the image; start the guest's FPU afresh if it is bad. */
-		hvm_fpu_reset_image(vmx->fpu, vmx_caps.fpu_size);
-		vmx_fpu_restore(vmx->fpu, vmx_caps.fpu_mask);
-	}
-	/* With xsave=N vmx->xcr0 is x87|SSE: the guest never runs on the host's XCR0. */
-	if (vmx_caps.host_xsave && xgetbv(XCR_XFEATURE_ENABLED_MASK) != vmx->xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
-	if (boot_cpu_has(X86_FEATURE_OSPKE)) {
-		h->pkru = rdpkru();
-		if (h->pkru != vmx->pkru)
-			wrpkru(vmx->pkru);
-	}
-}
-
-static void vmx_guest_fpu_leave(struct vmx_vcpu *vmx, const struct vmx_host_regs *h)
-{
-	if (boot_cpu_has(X86_FEATURE_OSPKE)) {
-		vmx->pkru = rdpkru();
-		if (vmx->pkru != h->pkru)
-			wrpkru(h->pkru);
-	}
-	/*
-	 * Compare with what the CPU holds rather than with what we loaded: the
-	 * host's XCR0 must be back whatever the entry and exit did to it, or
-	 * the next XRSTORS of a user task faults.
-	 */
-	if (vmx_caps.host_xsave) {
-		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-
-		if (xcr0 != vmx->xcr0 && xcr0 != vmx_caps.xcr0)
-			pr_warn_once("XCR0 %#llx after a VM exit, guest's was %#llx\n",
-				     xcr0, vmx->xcr0);
-		if (xcr0 != vmx_caps.xcr0)
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_caps.xcr0);
-	}
-	vmx_fpu_save(vmx->fpu, vmx_caps.fpu_mask);
-}
-
 /*
  * The core's register file -> VMCS before an entry. RIP the core moved
  * (an emulated instruction completed) also ends an STI / MOV SS shadow,
@@ -585,70 +404,101 @@ static noinstr int vmx_vcpu_enter_exit(struct vmx_vcpu *vmx)
 	return ret;
 }
 
+/*
+ * Enter the guest until an exit the core must handle with interrupts on,
+ * handling the others on the way in the same guest context (host.c).
+ * Return: 0 with *@slow set when such an exit (or a failed entry: @e's
+ * reason has bit 31 set) is pending in @e, or with *@entry set to
+ * hvm_vmx_enter()'s failure (VMfail 1 with @e->insn_error, fault 2); else
+ * 0 or 1 (the VM stops) from the core's handling, or a negative errno.
+ */
+static int vmx_run_guest_context(struct vmx_vcpu *vmx, struct vmx_exit *e,
+				 bool *slow, int *entry, u64 *guest_tsc)
+{
+	struct hvm_vcpu *vcpu = vmx->vcpu;
+	struct vmx_host_state h;
+	unsigned int n = 0;
+	int ret = 0;
+	u64 t0;
+
+	vmx_guest_context_enter(vmx, &h);
+	do {
+		vmx_regs_to_vmcs(vmx);
+		/* The event for this entry and the window exits (kmod/event.c). */
+		hvm_inject_pending(vcpu);
+		vmx_guest_entry_enter(vmx, &h);
+		t0 = rdtsc();
+		*entry = vmx_vcpu_enter_exit(vmx);
+		*guest_tsc += rdtsc() - t0;
+		vmx_guest_entry_leave(vmx, &h);
+		vcpu->stats[HVM_STAT_RUNS]++;
+		if (*entry) {
+			if (*entry == 1) {
+				e->insn_error = vmcs_read32(VM_INSTRUCTION_ERROR);
+				vmx_reset_launch(vmx);
+			}
+			break;
+		}
+		vmx->launched = true;
+		vmx_read_exit(vmx, e);
+		if ((e->reason & EXIT_REASON_ENTRY_FAILED) ||
+		    !vmx_exit_fast(vmx, e)) {
+			*slow = true;
+			break;
+		}
+		ret = vmx_handle_exit(vmx, e);
+	} while (!ret && hvm_fast_reenter(vcpu, ++n));
+	vmx_guest_context_leave(vmx, &h);
+	return ret;
+}
+
 /**
- * vmx_vcpu_run() - ops->vcpu_run: enter the guest once, handle the exit
+ * vmx_vcpu_run() - ops->vcpu_run: enter the guest, handle the exits
  * @vcpu: the vCPU, on its own thread
  *
  * The FPU is the guest's between kernel_fpu_begin() and kernel_fpu_end();
- * interrupts are off from the last stop check to the exit, so a kick
- * either is seen before entry or forces the exit. Longer than most
- * functions here because every step between the two must stay in this
- * order (see the comments); the steps themselves are the pairs above.
+ * interrupts are off from the last stop check to the last exit, so a kick
+ * either is seen before an entry or forces the exit. In between: one guest
+ * context (vmx_run_guest_context()), as many entries as the exits allow.
+ * Once interrupts are back on, the interrupt that ended the guest is
+ * taken while the time still counts as the guest's, and an exit that
+ * needs a sleeping handler (EPT violations, MMIO, string I/O, HLT, CR and
+ * XSETBV, exceptions...) or a failed entry is handled, preemptible.
  *
  * Return: 0 to continue, 1 when the VM stops, or a negative errno.
  */
 static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = vcpu->arch;
-	struct vmx_host_regs host;
+	u64 t0 = rdtsc(), guest_tsc = 0;
 	struct vmx_exit e = {};
-	u64 t0, t1;
-	int ret, r;
+	bool slow = false;
+	int ret, entry = 0;
 
 	kernel_fpu_begin();
 	local_irq_disable();
 	/* Stop requests and the core's "guest entry blocked" flag, with IRQs off. */
 	if (hvm_vcpu_should_exit(vcpu)) {
-		local_irq_enable();
-		kernel_fpu_end();
-		return 0;
+		ret = 0;
+		goto out_irq_on;
 	}
 	/*
 	 * VMX is already off on this CPU (it is going offline): the core
 	 * sleeps a tick and we continue on a CPU that can run guests.
 	 */
 	if (unlikely(!hvm_cpu_virt_on())) {
-		local_irq_enable();
-		kernel_fpu_end();
-		return -EAGAIN;
+		ret = -EAGAIN;
+		goto out_irq_on;
 	}
-	vmx_regs_to_vmcs(vmx);
-	/* The event for this entry and the window exits (kmod/event.c). */
-	hvm_inject_pending(vcpu);
-	vmx_host_state_enter(vmx);
-	vmx_guest_dr_enter(vmx, &host);
-	vmx_guest_fpu_enter(vmx, &host);
 	vmx_ibpb_if_other_vm(vmx->vm);
 	vmx_guest_timing_enter_irqoff();
-	t0 = local_clock();
-	ret = vmx_vcpu_enter_exit(vmx);
-	t1 = local_clock();
+	ret = vmx_run_guest_context(vmx, &e, &slow, &entry, &guest_tsc);
 	/*
 	 * VMSCAPE: the guest may have trained predictions aimed at host user
 	 * space; the next return to user mode on this CPU does an IBPB.
 	 */
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
 		this_cpu_write(x86_ibpb_exit_to_user, true);
-	vmx_host_state_leave(vmx);
-	vmx_guest_fpu_leave(vmx, &host);
-	vmx_guest_dr_leave(vmx, &host);
-	if (!ret) {
-		vmx->launched = true;
-		vmx_read_exit(vmx, &e);
-	} else if (ret == 1) {
-		e.insn_error = vmcs_read32(VM_INSTRUCTION_ERROR);
-		vmx_reset_launch(vmx);
-	}
 	/*
 	 * Take the interrupt that ended the guest (and any tick) while the
 	 * task still counts as in the guest, as KVM does; then stop guest
@@ -658,17 +508,16 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	asm volatile("nop");	/* STI's interrupt shadow */
 	local_irq_disable();
 	vmx_guest_timing_exit_irqoff();
+
+out_irq_on:
 	local_irq_enable();
 	kernel_fpu_end();
-
-	vcpu->stats[HVM_STAT_RUNS]++;
-	vcpu->guest_ns += t1 - t0;
-	if (ret || (e.reason & EXIT_REASON_ENTRY_FAILED))
-		return vmx_entry_failed(vmx, &e, ret);
-
-	r = vmx_handle_exit(vmx, &e);
-	vcpu->host_ns += local_clock() - t1;
-	return r;
+	if (entry || (slow && (e.reason & EXIT_REASON_ENTRY_FAILED)))
+		ret = vmx_entry_failed(vmx, &e, entry);
+	else if (slow)
+		ret = vmx_handle_exit(vmx, &e);
+	hvm_vcpu_account(vcpu, guest_tsc, rdtsc() - t0);
+	return ret;
 }
 
 const struct hvm_arch_ops hvm_vmx_ops = {

@@ -310,10 +310,34 @@ u32 vmx_get_interruptibility(struct hvm_vcpu *vcpu);
 /* ---- vmx/exit.c ---- */
 void vmx_read_exit(struct vmx_vcpu *vmx, struct vmx_exit *e);
 int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+bool vmx_exit_fast(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+
+/*
+ * struct vmx_host_state - what the host had in the registers one guest
+ * context borrows (vmx/host.c), on vmx_vcpu_run()'s stack
+ * @dr, @dr7: the host's debug registers (@dr: read per entry, where the
+ *            guest owns DR0-3)
+ * @pkru: the host's PKRU, where @has_pkru
+ * @dr_each_entry: the debug registers (and DEBUGCTL) switch around every
+ *                 entry: the guest owns DR0-3 or the host has armed them
+ */
+struct vmx_host_state {
+	unsigned long dr[4];
+	unsigned long dr7;
+	u32 pkru;
+	bool has_pkru;
+	bool dr_each_entry;
+};
+
+/* ---- vmx/host.c ---- */
+void vmx_guest_context_enter(struct vmx_vcpu *vmx, struct vmx_host_state *h);
+void vmx_guest_context_leave(struct vmx_vcpu *vmx, struct vmx_host_state *h);
+void vmx_guest_entry_enter(struct vmx_vcpu *vmx, struct vmx_host_state *h);
+void vmx_guest_entry_leave(struct vmx_vcpu *vmx, struct vmx_host_state *h);
 int vmx_entry_failed(struct vmx_vcpu *vmx, const struct vmx_exit *e, int ret);
 
 /* ---- vmx/ept.c, vmx/vpid.c ---- */
-extern const struct hvm_npt_format vmx_ept_format;
+extern struct hvm_npt_format vmx_ept_format;	/* .huge set by vmx_probe() */
 int vmx_vm_init(struct hvm_vm *vm);
 void vmx_vm_destroy(struct hvm_vm *vm);
 void vmx_flush_guest(struct vmx_vcpu *vmx);

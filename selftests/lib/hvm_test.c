@@ -1370,3 +1370,48 @@ int hvm_set_testdev(bool on)
 	close(fd);
 	return r;
 }
+
+static int hvm_param_path(const char *name, char *path, size_t size)
+{
+	int n = snprintf(path, size, "/sys/module/hvm/parameters/%s", name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int hvm_param_write(const char *name, const char *val)
+{
+	char path[128];
+	int fd, r;
+
+	r = hvm_param_path(name, path, sizeof(path));
+	if (r)
+		return r;
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	r = dprintf(fd, "%s\n", val) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int hvm_param_read(const char *name, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+	int fd, r;
+
+	r = hvm_param_path(name, path, sizeof(path));
+	if (r)
+		return r;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r)
+		return r;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}

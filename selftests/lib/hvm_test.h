@@ -243,4 +243,11 @@ int hvm_count_threads(const char *prefix);
 /* A name unique to this process: "<tag>-<pid>-<n>" (within HVM_NAME_MAX). */
 const char *hvm_vm_name(const char *tag);
 
+/*
+ * /sys/module/hvm/parameters/@name: write @val (a newline is added), or
+ * read it into @buf (the newline stripped). 0 or -errno.
+ */
+int hvm_param_write(const char *name, const char *val);
+int hvm_param_read(const char *name, char *buf, size_t size);
+
 #endif /* HVM_TEST_H */
