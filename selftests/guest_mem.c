@@ -86,16 +86,18 @@ TEST_F_TIMEOUT(gm, guest_ram_reads_zero_except_the_image, 300)
 	ASSERT_EQ(0ull, self->g.st.exit_code);
 }
 
-/* Run touch.elf with pages=N in a kept 1 GiB VM; returns its mem_used. */
-static uint64_t touch_run(struct __test_metadata *_metadata,
-			  struct hvm_guest_run *g, const char *name,
-			  unsigned int pages)
+/*
+ * Run touch.elf in a kept 1 GiB VM with @cmdline; returns its mem_used.
+ * huge_pages is read at creation, so the caller sets it first.
+ */
+static uint64_t touch_run_args(struct __test_metadata *_metadata,
+			       struct hvm_guest_run *g, const char *name,
+			       const char *cmdline, unsigned int pages)
 {
-	char cmdline[32], want[32];
 	const char *opts[] = { "--cmdline", cmdline, NULL };
+	char want[32];
 	int r;
 
-	snprintf(cmdline, sizeof(cmdline), "pages=%u", pages);
 	snprintf(want, sizeof(want), "touched %u pages\n", pages);
 	hvm_guest_run_free(g);
 	r = hvm_guest_run(g, name, "1G", "touch.elf", 60, opts, true);
@@ -104,6 +106,17 @@ static uint64_t touch_run(struct __test_metadata *_metadata,
 	ASSERT_STOP_REASON(HVM_STOP_EXIT, &g->st);
 	ASSERT_TRUE(g->st.have[HVM_A_VM_MEM_USED]);
 	return g->st.mem_used;
+}
+
+/* Run touch.elf with pages=N in a kept 1 GiB VM; returns its mem_used. */
+static uint64_t touch_run(struct __test_metadata *_metadata,
+			  struct hvm_guest_run *g, const char *name,
+			  unsigned int pages)
+{
+	char cmdline[32];
+
+	snprintf(cmdline, sizeof(cmdline), "pages=%u", pages);
+	return touch_run_args(_metadata, g, name, cmdline, pages);
 }
 
 TEST_F_TIMEOUT(gm, large_vm_costs_only_the_pages_the_guest_touches, 300)
@@ -159,28 +172,6 @@ TEST_F_TIMEOUT(gm, large_vm_costs_only_the_pages_the_guest_touches, 300)
 	ASSERT_GT(1024, free_before - free_after);
 }
 
-/*
- * Run touch.elf in a kept 1 GiB VM with @cmdline; returns its mem_used.
- * huge_pages is read at creation, so the caller sets it first.
- */
-static uint64_t touch_run_args(struct __test_metadata *_metadata,
-			       struct hvm_guest_run *g, const char *name,
-			       const char *cmdline, unsigned int pages)
-{
-	const char *opts[] = { "--cmdline", cmdline, NULL };
-	char want[32];
-	int r;
-
-	snprintf(want, sizeof(want), "touched %u pages\n", pages);
-	hvm_guest_run_free(g);
-	r = hvm_guest_run(g, name, "1G", "touch.elf", 60, opts, true);
-	ASSERT_GUEST_RAN(g, r);
-	ASSERT_OUTPUT(want, g->console);
-	ASSERT_STOP_REASON(HVM_STOP_EXIT, &g->st);
-	ASSERT_TRUE(g->st.have[HVM_A_VM_MEM_USED]);
-	return g->st.mem_used;
-}
-
 /* Read one guest byte through /dev/hvm. */
 static int guest_byte(const char *name, uint64_t gpa, uint8_t *byte)
 {
@@ -216,7 +207,7 @@ TEST_F_TIMEOUT(gm, huge_pages_back_whole_2mib_blocks, 300)
 		ASSERT_EQ(0, hvm_param_read("huge_pages", val, sizeof(val)));
 		ASSERT_STREQ("N", val);
 		TH_LOG("huge_pages refused: no 2 MiB nested pages; 4 KiB only");
-		used0 = touch_run_args(_metadata, &self->g, hvm_vm_name(TAG), "pages=0", 0);
+		used0 = touch_run(_metadata, &self->g, hvm_vm_name(TAG), 0);
 		used_dense = touch_run_args(_metadata, &self->g, hvm_vm_name(TAG), dense, 10);
 		ASSERT_EQ(used0 + 10 * 4096, used_dense);
 		return;
@@ -225,7 +216,7 @@ TEST_F_TIMEOUT(gm, huge_pages_back_whole_2mib_blocks, 300)
 	ASSERT_EQ(0, hvm_param_read("huge_pages", val, sizeof(val)));
 	ASSERT_STREQ("Y", val);
 
-	used0 = touch_run_args(_metadata, &self->g, hvm_vm_name(TAG), "pages=0", 0);
+	used0 = touch_run(_metadata, &self->g, hvm_vm_name(TAG), 0);
 	used_spread = touch_run_args(_metadata, &self->g, hvm_vm_name(TAG), spread, 10);
 	used_dense = touch_run_args(_metadata, &self->g, dname, dense, 10);
 	/* what the guest wrote is what the host reads, inside the block */
@@ -240,7 +231,7 @@ TEST_F_TIMEOUT(gm, huge_pages_back_whole_2mib_blocks, 300)
 	ASSERT_EQ(used0 + 10 * blk, used_spread);
 	ASSERT_EQ(used0 + blk, used_dense);
 	/* off again: one 4 KiB page per touch */
-	used0 = touch_run_args(_metadata, &self->g, hvm_vm_name(TAG), "pages=0", 0);
+	used0 = touch_run(_metadata, &self->g, hvm_vm_name(TAG), 0);
 	used_dense = touch_run_args(_metadata, &self->g, hvm_vm_name(TAG), dense, 10);
 	ASSERT_EQ(used0 + 10 * 4096, used_dense);
 }

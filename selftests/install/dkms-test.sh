@@ -14,11 +14,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 if ! command -v dkms >/dev/null; then
 	check "dkms is installed" 1 "no dkms: make prepare (selftests/vm/prepare.sh) installs it"

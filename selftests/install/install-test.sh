@@ -13,11 +13,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 read -r _ kver kdir _ < <(hvm_kernels | tail -n1)
 if [ -z "${kdir:-}" ] || [ ! -d "$kdir" ]; then

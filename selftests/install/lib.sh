@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# lib.sh - what the install tests share (sourced; needs $here and $root):
-# TAP output and the kernels to test against.
+# lib.sh - what the install tests share (sourced; needs $here): $root, a
+# scratch directory $tmp removed on exit, TAP output and the kernels to test
+# against.
+
+root=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 n=0 bad=0
 
