@@ -425,6 +425,27 @@ static int svm_run_guest_context(struct svm_vcpu *sv, struct svm_cpu *sc,
 	return ret;
 }
 
+/*
+ * VMRUN saves the host's state in the page VM_HSAVE_PA names, and QEMU
+ * does it in the VMCB layout: were that page ever a guest's VMCB, the
+ * guest would resume with the host's RIP, RSP and CR3 (issue 7). The
+ * per-CPU pages live from module load to unload (svm_hardware_setup()),
+ * so this never fires; it is checked once per guest context (one RDMSR)
+ * so that it is seen, not guessed, should it ever happen.
+ */
+static bool svm_hsave_ok(struct svm_vcpu *sv, struct svm_cpu *sc)
+{
+	u64 pa;
+
+	rdmsrl(MSR_VM_HSAVE_PA, pa);
+	if (likely(pa == page_to_phys(sc->hsave) && pa != sv->vmcb_pa))
+		return true;
+	pr_err_ratelimited("CPU %d: VM_HSAVE_PA %#llx, want %#llx (VMCB %#llx): not entering\n",
+			   smp_processor_id(), pa, (u64)page_to_phys(sc->hsave),
+			   (u64)sv->vmcb_pa);
+	return false;
+}
+
 /**
  * svm_vcpu_run() - enter the guest and handle the exits
  * @vcpu: the vCPU, on its own thread, preemptible
@@ -476,6 +497,10 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		goto out_irq_on;
 	}
 	if (!svm_vmsave(page_to_phys(sc->host_vmsave))) {
+		ret = -EIO;
+		goto out_irq_on;
+	}
+	if (unlikely(!svm_hsave_ok(sv, sc))) {
 		ret = -EIO;
 		goto out_irq_on;
 	}
