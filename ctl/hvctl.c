@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	const struct cmd *cmd;
 
 	if (argc < 2)
-		return fail("missing command (try 'hvctl help')");
+		return fail("usage: missing command (try 'hvctl help')");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
@@ -243,6 +243,6 @@ int main(int argc, char **argv)
 	}
 	cmd = find_cmd(argv[1]);
 	if (!cmd)
-		return fail("unknown command '%s' (try 'hvctl help')", argv[1]);
+		return fail("%s: unknown command (try 'hvctl help')", argv[1]);
 	return cmd->fn(argc - 1, argv + 1);
 }
