@@ -63,7 +63,7 @@ static void info_text(const struct hvm_host_info *info)
 	printf("\n%-12s%u\n", "asids", info->nr_asids);
 	printf("%-12s%u of %u\n", "vms", info->nr_vms, info->max_vms);
 	printf("%-12s%s per VM\n", "max memory",
-	       format_size(info->max_mem, buf, sizeof(buf)));
+	       format_bytes(info->max_mem, buf, sizeof(buf)));
 	printf("%-12s%u per VM\n", "max vcpus", info->max_vcpus);
 	printf("%-12s%s\n", "hardware", info->hw_enabled ?
 	       "enabled (VMs exist)" : "off (no VMs)");

@@ -53,8 +53,7 @@ void vm_json(struct json *j, const char *key, const struct hvm_vm_info *vm)
 	json_object_end(j);
 }
 
-/* "exit (code 3)", "fault (address 0x...)", or just the reason. */
-static const char *reason_text(const struct hvm_vm_info *vm, char *buf,
+const char *reason_text(const struct hvm_vm_info *vm, char *buf,
 			       size_t len)
 {
 	const char *name = hvm_reason_name(vm->stop_reason);
@@ -90,7 +89,7 @@ static void print_status(const struct hvm_vm_info *vm)
 	printf("%-14s%s\n", "name", vm->name);
 	printf("%-14s%u\n", "id", vm->id);
 	printf("%-14s%s\n", "state", hvm_state_name(vm->state));
-	printf("%-14s%s\n", "memory", format_size(vm->mem_size, buf, sizeof(buf)));
+	printf("%-14s%s\n", "memory", format_bytes(vm->mem_size, buf, sizeof(buf)));
 	printf("%-14s%u\n", "vcpus", vm->vcpus);
 	printf("%-14s%s\n", "stop reason", reason_text(vm, buf, sizeof(buf)));
 	if (vm->stop_reason != HVM_STOP_NONE)
@@ -99,13 +98,11 @@ static void print_status(const struct hvm_vm_info *vm)
 	printf("%-14s%llu bytes\n", "console",
 	       (unsigned long long)vm->console_bytes);
 	printf("%-14s%s\n", "memory used",
-	       format_size(vm->mem_used, buf, sizeof(buf)));
-	printf("%-14s%llu.%09llu s\n", "guest time",
-	       (unsigned long long)(vm->guest_ns / 1000000000),
-	       (unsigned long long)(vm->guest_ns % 1000000000));
-	printf("%-14s%llu.%09llu s\n", "host time",
-	       (unsigned long long)(vm->host_ns / 1000000000),
-	       (unsigned long long)(vm->host_ns % 1000000000));
+	       format_bytes(vm->mem_used, buf, sizeof(buf)));
+	printf("%-14s%s\n", "guest time",
+	       format_duration(vm->guest_ns, buf, sizeof(buf)));
+	printf("%-14s%s\n", "host time",
+	       format_duration(vm->host_ns, buf, sizeof(buf)));
 	printf("exits\n");
 	for (size_t i = 0; i < NR_STATS; i++)
 		printf("  %-12s%llu\n", stat_names[i].name,
@@ -192,12 +189,12 @@ int cmd_list(int argc, char **argv)
 			if (len > width)
 				width = len;
 		}
-		printf("%-*s  %-8s  %7s  %5s  %s\n", width, "NAME", "STATE",
+		printf("%-*s  %-8s  %10s  %5s  %s\n", width, "NAME", "STATE",
 		       "MEMORY", "VCPUS", "REASON");
 		for (size_t i = 0; i < nr; i++)
-			printf("%-*s  %-8s  %7s  %5u  %s\n", width, vms[i].name,
+			printf("%-*s  %-8s  %10s  %5u  %s\n", width, vms[i].name,
 			       hvm_state_name(vms[i].state),
-			       format_size(vms[i].mem_size, mem, sizeof(mem)),
+			       format_bytes(vms[i].mem_size, mem, sizeof(mem)),
 			       vms[i].vcpus, hvm_reason_name(vms[i].stop_reason));
 	}
 	free(vms);

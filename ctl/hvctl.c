@@ -19,55 +19,100 @@ struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *args;
-	const char *help;
+	const char *help;	/* one line */
+	const char *details;	/* more lines for 'hvctl help NAME', or NULL */
 	bool load_opts;		/* takes the load options */
 };
 
+#define VM_KEYS								\
+	"  name, id, state (created|running|stopped), memory (bytes), vcpus,\n" \
+	"  stop_reason (none|user|exit|halt|shutdown|fault|unhandled|\n"	\
+	"  entry-failed|internal|reboot), exit_code, stop_rip, fault_gpa,\n" \
+	"  hw_error, console_bytes, mem_used (bytes), guest_ns, host_ns,\n" \
+	"  exits {total, io, io_ignored, hlt, cpuid, msr, hypercall, npf,\n" \
+	"  intr, nmi, shutdown, exception, other, runs, timer}.\n"
+
 static const struct cmd cmds[] = {
 	{ "info", cmd_info, "[--json]",
-	  "show the backend, its features and the limits", false },
+	  "show the backend, its features and the limits",
+	  "--json keys: backend, version, features [names], nr_asids, max_vms,\n"
+	  "  max_memory (bytes), max_vcpus, vms, hw_enabled (true|false).\n",
+	  false },
 	{ "create", cmd_create,
 	  "NAME [--memory SIZE] [--vcpus N] [--image FILE [load options]]",
-	  "create a VM (default 16M, 1 vCPU), optionally loading an image", true },
+	  "create a VM (default 16 MiB, 1 vCPU), optionally loading an image",
+	  NULL, true },
 	{ "load", cmd_load, "NAME FILE [load options]",
-	  "write an image and its boot state into a VM that is not running", true },
-	{ "start", cmd_start, "NAME", "start a VM", false },
-	{ "stop", cmd_stop, "NAME", "stop a running VM", false },
-	{ "destroy", cmd_destroy, "NAME", "stop a VM if it runs and free it", false },
-	{ "list", cmd_list, "[--json]", "list the VMs", false },
+	  "write an image and its boot state into a VM that is not running",
+	  NULL, true },
+	{ "start", cmd_start, "NAME", "start a VM", NULL, false },
+	{ "stop", cmd_stop, "NAME", "stop a running VM (stop reason user)",
+	  NULL, false },
+	{ "destroy", cmd_destroy, "NAME", "stop a VM if it runs and free it",
+	  NULL, false },
+	{ "list", cmd_list, "[--json]", "list the VMs",
+	  "--json: an array of objects with the keys of 'hvctl status --json'.\n",
+	  false },
 	{ "status", cmd_status, "NAME [--json]",
-	  "state, stop reason, exit counters and times of a VM", false },
+	  "state, stop reason, exit counters and times of a VM",
+	  "Sizes and times are human-readable (\"16 MiB\", \"1.23 s\"); --json\n"
+	  "prints exact bytes and nanoseconds. --json keys:\n" VM_KEYS, false },
 	{ "console", cmd_console, "NAME [--follow | --attach]",
-	  "print the guest's serial output; --follow streams until the VM stops;\n"
-	  "  --attach also types standard input into the guest (Ctrl-] detaches a terminal)", false },
+	  "print the guest's serial output",
+	  "--follow streams until the VM stops; --attach also types standard\n"
+	  "input into the guest (Ctrl-] detaches a terminal).\n", false },
 	{ "wait", cmd_wait, "NAME [--timeout SECONDS]",
-	  "wait until the VM stops; exit with the guest's exit code", false },
+	  "wait until the VM stops; exit with the guest's exit code",
+	  "Exit status: the guest's exit code & 0xff (stop reason exit), 0 (halt),\n"
+	  "2 (any other stop reason, or still running at the timeout), 1 (error).\n",
+	  false },
 	{ "run", cmd_run,
 	  "FILE [--memory SIZE] [--vcpus N] [load options] [--timeout SECONDS] [--attach]",
-	  "create a temporary VM, load FILE, run it with its console on stdout, destroy it", true },
+	  "create a temporary VM, load FILE, run it with its console on stdout, destroy it",
+	  "The stop reason goes to stderr; the exit status is that of 'hvctl wait'.\n",
+	  true },
+	{ "monitor", cmd_monitor, "[--json]",
+	  "print VM events (created, started, stopped, destroyed) as they happen",
+	  "One line per event until SIGINT or SIGTERM (then exit status 0):\n"
+	  "  created NAME: 16 MiB, 1 vCPU\n"
+	  "  started NAME\n"
+	  "  stopped NAME: exit (code 42), rip 0x100c\n"
+	  "  destroyed NAME\n"
+	  "--json: one object per line, {\"event\": \"created|started|stopped|\n"
+	  "destroyed\", \"vm\": {...}}, \"vm\" with the keys of 'hvctl status --json'\n"
+	  "as the VM was at the event. Needs CAP_SYS_ADMIN, like reading VMs.\n",
+	  false },
+	{ "help", cmd_help, "[COMMAND]",
+	  "describe every command, or one ('hvctl COMMAND --help' too)", NULL,
+	  false },
 };
 
+#define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
 static const char load_help[] =
-	"  load options: --format raw|elf|multiboot|linux  --addr GPA  --entry GPA\n"
-	"                --mode real|protected|long  --initrd FILE  --cmdline STR\n"
-	"                --module FILE (repeatable, multiboot modules in order)\n";
+	"load options: --format raw|elf|multiboot|linux  --addr GPA  --entry GPA\n"
+	"              --mode real|protected|long  --initrd FILE  --cmdline STR\n"
+	"              --module FILE (repeatable, multiboot modules in order)\n"
+	"SIZE takes K, M and G suffixes; GPA is decimal or 0x hex.\n";
 
 static const struct cmd *find_cmd(const char *name)
 {
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (size_t i = 0; i < NR_CMDS; i++) {
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
 	}
 	return NULL;
 }
 
-static void usage_all(FILE *f)
+static void usage_all(void)
 {
-	fprintf(f, "usage: hvctl COMMAND [ARGS]\n\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  hvctl %s %s\n", cmds[i].name, cmds[i].args);
-	fprintf(f, "\n%s\nSIZE takes K, M and G suffixes; GPA is decimal or 0x hex.\n"
-		"'hvctl help COMMAND' describes one command.\n", load_help);
+	printf("usage: hvctl COMMAND [ARGS]\n       hvctl --version\n\n");
+	for (size_t i = 0; i < NR_CMDS; i++)
+		printf("  hvctl %s %s\n      %s\n", cmds[i].name, cmds[i].args,
+		       cmds[i].help);
+	printf("\n%s\n'hvctl help COMMAND' or 'hvctl COMMAND --help' says more about one.\n"
+	       "Errors print one line 'hvctl: <what failed>: <why>' and exit 1.\n",
+	       load_help);
 }
 
 int print_usage(const char *name)
@@ -75,15 +120,35 @@ int print_usage(const char *name)
 	const struct cmd *cmd = name ? find_cmd(name) : NULL;
 
 	if (!name) {
-		usage_all(stdout);
+		usage_all();
 		return 0;
 	}
 	if (!cmd)
-		return fail("unknown command '%s' (try 'hvctl help')", name);
-	printf("usage: hvctl %s %s\n  %s\n", cmd->name, cmd->args, cmd->help);
+		return fail("help: unknown command '%s' (try 'hvctl help')", name);
+	printf("usage: hvctl %s %s\n\n%s\n", cmd->name, cmd->args, cmd->help);
+	if (cmd->details)
+		printf("\n%s", cmd->details);
 	if (cmd->load_opts)
-		printf("%s", load_help);
+		printf("\n%s", load_help);
 	return 0;
+}
+
+int cmd_help(int argc, char **argv)
+{
+	static const struct option opts[] = { OPTION_HELP, { 0 } };
+	int c;
+
+	while ((c = opt_next("help", argc, argv, opts)) != -1) {
+		if (c == OPT_HELP)
+			return print_usage("help");
+		return 1;
+	}
+	if (argc - optind > 1) {
+		fail("help: unexpected argument '%s' (try 'hvctl help')",
+		     argv[optind + 1]);
+		return 1;
+	}
+	return print_usage(argc > optind ? argv[optind] : NULL);
 }
 
 int fail(const char *fmt, ...)
@@ -167,10 +232,9 @@ int main(int argc, char **argv)
 	const struct cmd *cmd;
 
 	if (argc < 2)
-		return fail("missing command (try 'hvctl help')");
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h"))
-		return print_usage(argc > 2 ? argv[2] : NULL);
+		return fail("usage: missing command (try 'hvctl help')");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("hvctl %s (hvm API %d, netlink family %s v%d)\n",
 		       HVCTL_VERSION, HVM_API_VERSION, HVM_GENL_NAME,
@@ -179,6 +243,6 @@ int main(int argc, char **argv)
 	}
 	cmd = find_cmd(argv[1]);
 	if (!cmd)
-		return fail("unknown command '%s' (try 'hvctl help')", argv[1]);
+		return fail("%s: unknown command (try 'hvctl help')", argv[1]);
 	return cmd->fn(argc - 1, argv + 1);
 }

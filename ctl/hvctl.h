@@ -77,6 +77,10 @@ int parse_u32(const char *s, uint32_t *out);
 int parse_seconds(const char *s, uint64_t *ns);	/* 5, 0.25 */
 /* "16M", "1G", "12K", or plain bytes when not a whole number of KiB. */
 const char *format_size(uint64_t v, char *buf, size_t len);
+/* Human-readable: "512 B", "16 MiB", "1.5 GiB" (see size.c). */
+const char *format_bytes(uint64_t v, char *buf, size_t len);
+/* Human-readable: "850 ns", "1.23 s", "2 min 3 s" (see size.c). */
+const char *format_duration(uint64_t ns, char *buf, size_t len);
 
 /* ---- json.c: a small streaming JSON writer -------------------------------- */
 
@@ -142,6 +146,18 @@ int hvm_nl_vm_cmd(uint8_t cmd, const char *name);	/* destroy, start, stop */
 
 const char *hvm_state_name(uint32_t state);
 const char *hvm_reason_name(uint32_t reason);
+const char *hvm_event_name(uint32_t event);
+
+/*
+ * Join the "events" multicast group (CAP_SYS_ADMIN): the fd to poll, or a
+ * negative errno. hvm_nl_monitor_read() then calls fn for every queued
+ * event, in the kernel's order, and returns 0 once the queue is empty, fn's
+ * non-zero return, -ENOBUFS when events were lost (reading may go on), or
+ * -ENODEV when the module was unloaded.
+ */
+int hvm_nl_monitor_open(void);
+int hvm_nl_monitor_read(int (*fn)(uint32_t event, const struct hvm_vm_info *vm,
+				  void *arg), void *arg);
 
 /* ---- dev.c: /dev/hvm --------------------------------------------------------- */
 
@@ -184,9 +200,13 @@ int cmd_status(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_help(int argc, char **argv);
 
 /* cmd_list.c: one VM as a JSON object (key NULL inside an array). */
 void vm_json(struct json *j, const char *key, const struct hvm_vm_info *vm);
+/* cmd_list.c: "exit (code 3)", "fault (address 0x...)", or the reason. */
+const char *reason_text(const struct hvm_vm_info *vm, char *buf, size_t len);
 /* cmd_console.c: the SPEC's exit status for a stopped VM. */
 int stop_exit_status(uint32_t reason, uint64_t exit_code);
 

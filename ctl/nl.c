@@ -507,3 +507,144 @@ int hvm_nl_vm_cmd(uint8_t cmd, const char *name)
 		return -ENOMEM;
 	return call(msg, NULL, NULL);
 }
+
+/* ---- the "events" multicast group (hvctl monitor) ---------------------- */
+
+static struct nl_sock *mon_sock;
+static int ctrl_family;		/* nlctrl's id: its notify group says "unloaded" */
+
+int hvm_nl_monitor_open(void)
+{
+	int grp, ctrl_grp, ret;
+
+	ret = nl_open();
+	if (ret)
+		return ret;
+	grp = genl_ctrl_resolve_grp(sock, HVM_GENL_NAME, HVM_GENL_MCGRP_EVENTS);
+	if (grp < 0) {
+		set_why("the family has no \"%s\" group: %s", HVM_GENL_MCGRP_EVENTS,
+			nl_geterror(grp));
+		return -ENOENT;
+	}
+	ctrl_grp = genl_ctrl_resolve_grp(sock, "nlctrl", "notify");
+	ctrl_family = genl_ctrl_resolve(sock, "nlctrl");
+	mon_sock = nl_socket_alloc();
+	if (!mon_sock)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(mon_sock);
+	ret = genl_connect(mon_sock);
+	if (ret < 0) {
+		ret = nle_to_errno(ret);
+		goto err_free;
+	}
+	ret = nl_socket_add_membership(mon_sock, grp);
+	if (ret < 0) {
+		/* The group is GENL_MCAST_CAP_SYS_ADMIN (kmod/netlink.c). */
+		ret = nle_to_errno(ret);
+		if (ret == -EPERM)
+			set_why("%s (run hvctl as root)", strerror(EPERM));
+		goto err_free;
+	}
+	/* Best effort: without it an unloaded module only means silence. */
+	if (ctrl_grp >= 0 && ctrl_family >= 0)
+		nl_socket_add_membership(mon_sock, ctrl_grp);
+	/* Room for a burst (a script creating many VMs) before ENOBUFS. */
+	nl_socket_set_buffer_size(mon_sock, 1 << 20, 0);
+	ret = nl_socket_set_nonblocking(mon_sock);
+	if (ret < 0) {
+		ret = nle_to_errno(ret);
+		goto err_free;
+	}
+	return nl_socket_get_fd(mon_sock);
+
+err_free:
+	nl_socket_free(mon_sock);
+	mon_sock = NULL;
+	return ret;
+}
+
+/* nlctrl's notification: is it "family @family was unregistered"? */
+static bool family_gone(struct nlmsghdr *nlh)
+{
+	static const struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
+		[CTRL_ATTR_FAMILY_ID]	= { .type = NLA_U16 },
+	};
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+
+	if (!genlmsg_valid_hdr(nlh, 0) || g->cmd != CTRL_CMD_DELFAMILY ||
+	    genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, ctrl_policy) < 0)
+		return false;
+	return tb[CTRL_ATTR_FAMILY_ID] &&
+	       nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == family;
+}
+
+int hvm_nl_monitor_read(int (*fn)(uint32_t event, const struct hvm_vm_info *vm,
+				  void *arg), void *arg)
+{
+	static char buf[1 << 16];
+	struct hvm_vm_info vm;
+
+	for (;;) {
+		struct nlmsghdr *nlh;
+		ssize_t n;
+		int len;
+
+		n = recv(nl_socket_get_fd(mon_sock), buf, sizeof(buf), MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0 && errno == ENOBUFS) {
+			set_why("events were lost: the receive buffer overflowed");
+			return -ENOBUFS;
+		}
+		if (n < 0)
+			return -errno;
+		if ((size_t)n > sizeof(buf)) {
+			set_why("an event larger than %zu bytes was cut off", sizeof(buf));
+			return -EMSGSIZE;
+		}
+		len = n;
+		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, len);
+		     nlh = nlmsg_next(nlh, &len)) {
+			struct nlattr *tb[HVM_A_MAX + 1];
+			struct genlmsghdr *g = nlmsg_data(nlh);
+			int ret;
+
+			if (nlh->nlmsg_type == ctrl_family && family_gone(nlh)) {
+				set_why("the hvm module was unloaded");
+				return -ENODEV;
+			}
+			if (nlh->nlmsg_type != family || !genlmsg_valid_hdr(nlh, 0) ||
+			    g->cmd != HVM_CMD_VM_EVENT)
+				continue;
+			if (genlmsg_parse(nlh, 0, tb, HVM_A_MAX, hvm_policy) < 0 ||
+			    !tb[HVM_A_EVENT]) {
+				set_why("malformed event from the kernel");
+				return -EPROTO;
+			}
+			ret = parse_vm_into(tb, &vm);
+			if (ret)
+				return ret;
+			ret = fn(nla_get_u32(tb[HVM_A_EVENT]), &vm, arg);
+			if (ret)
+				return ret;
+		}
+	}
+}
+
+const char *hvm_event_name(uint32_t event)
+{
+	static const char *const names[] = {
+		[HVM_EVENT_UNSPEC] = "unspec",
+		[HVM_EVENT_CREATED] = "created",
+		[HVM_EVENT_DESTROYED] = "destroyed",
+		[HVM_EVENT_STARTED] = "started",
+		[HVM_EVENT_STOPPED] = "stopped",
+	};
+
+	if (event < sizeof(names) / sizeof(names[0]))
+		return names[event];
+	return "unknown";
+}
