@@ -328,6 +328,59 @@ static uint64_t timed_stop(struct __test_metadata *_metadata, const char *name,
 	return dt;
 }
 
+/*
+ * Create NAME from guests/@image (16 MiB), write @mbox (@size bytes) at
+ * MBOX_GPA, attach *@fd to it when @fd is given, and start it; with
+ * @marker, wait until its console shows that line (the VM runs on).
+ */
+static void start_guest(struct __test_metadata *_metadata, FIXTURE_DATA(hg) *self,
+			const char *image, const void *mbox, size_t size,
+			int *fd, const char *marker)
+{
+	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
+		 hvm_guest(image));
+	ASSERT_EQ(0, poke(self->name, MBOX_GPA, (void *)mbox, size, false));
+	if (fd) {
+		*fd = hvm_dev_open();
+		ASSERT_LE(0, *fd);
+		ASSERT_EQ(0, hvm_dev_attach(*fd, self->name));
+	}
+	HVCTL_OK(&self->c, "start", self->name);
+	if (marker)
+		ASSERT_EQ(0, wait_console(&self->c, self->name, marker, 600000)) {
+			TH_LOG("console: %s", self->c.out);
+		}
+}
+
+/*
+ * NAME runs on for ever (a storm, a loop): start the bystanders beside it,
+ * check that it still runs a second later, then hvctl stop must stop it
+ * promptly, with reason user. *@st: its status then; returns the exits it
+ * took in between.
+ */
+static uint64_t stop_endless(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(hg) *self, const char *what,
+			     struct hvm_vm_status *st)
+{
+	struct hvm_vm_status st0;
+	uint64_t dt, exits;
+
+	ASSERT_EQ(0, hvm_vm_status(self->name, &st0, NULL, 0));
+	start_bystanders(_metadata, self);
+	sleep(1);
+	ASSERT_EQ(0, hvm_vm_status(self->name, st, NULL, 0));
+	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st->state) {
+		TH_LOG("stopped: %s", hvm_stop_reason_name(st->stop_reason));
+	}
+	dt = timed_stop(_metadata, self->name, st);
+	exits = st->stats[HVM_STAT_EXITS] - st0.stats[HVM_STAT_EXITS];
+	TH_LOG("%s: %llu exits, hvctl stop took %llu ms", what,
+	       (unsigned long long)exits, (unsigned long long)dt / 1000000);
+	ASSERT_GT(STOP_DEADLINE_NS, dt);
+	ASSERT_STOP_REASON(HVM_STOP_USER, st);
+	return exits;
+}
+
 static int run_one(FIXTURE_DATA(hg) *self, const char *image, int timeout_s)
 {
 	return hvm_guest_run(&self->g, hvm_vm_name(TAG), "16M", image, timeout_s,
@@ -430,26 +483,11 @@ TEST_F_TIMEOUT(hg, cpu_abuse_takes_exceptions_and_the_db_loop_stops, 900)
 	uint32_t mbox[2] = { qemu_tcg_svm(), bochs_vmx() ? 10000 : 100000 };
 	struct hvm_vm_status st;
 	char want[4096];
-	uint64_t dt;
 
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-cpu.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, mbox, sizeof(mbox), false));
-	HVCTL_OK(&self->c, "start", self->name);
-	ASSERT_EQ(0, wait_console(&self->c, self->name, "db loop\n", 600000)) {
-		TH_LOG("console: %s", self->c.out);
-	}
+	start_guest(_metadata, self, "hostile-cpu.elf", mbox, sizeof(mbox), NULL,
+		    "db loop\n");
 	/* the #DB loop runs on, beside two other VMs */
-	start_bystanders(_metadata, self);
-	sleep(1);
-	ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
-	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state) {
-		TH_LOG("stopped: %s", hvm_stop_reason_name(st.stop_reason));
-	}
-	dt = timed_stop(_metadata, self->name, &st);
-	TH_LOG("#DB loop: hvctl stop took %llu ms", (unsigned long long)dt / 1000000);
-	ASSERT_GT(STOP_DEADLINE_NS, dt);
-	ASSERT_STOP_REASON(HVM_STOP_USER, &st);
+	stop_endless(_metadata, self, "#DB loop", &st);
 	/* two storms, and the loop itself */
 	ASSERT_LT(2ull * mbox[1], st.stats[HVM_STAT_EXCEPTION]);
 	HVCTL_OK(&self->c, "console", self->name);
@@ -462,22 +500,17 @@ TEST_F_TIMEOUT(hg, cpu_abuse_takes_exceptions_and_the_db_loop_stops, 900)
 TEST_F_TIMEOUT(hg, msr_sweep_reads_exactly_the_allowlist_host_msrs_kept, 900)
 {
 	static uint64_t before[HG_MAX_CPUS][HVM_NR_HOST_MSRS];
-	static uint64_t after[HG_MAX_CPUS][HVM_NR_HOST_MSRS];
 	uint32_t tcg = qemu_tcg_svm();
 	int cpu, ncpus = hvm_nr_cpus();
 	struct hvm_vm_status st;
 	char want[1024];
-	size_t i;
 
 	if (ncpus > HG_MAX_CPUS)
 		ncpus = HG_MAX_CPUS;
 	ASSERT_EQ(0, hvm_load_msr_module());
 	for (cpu = 0; cpu < ncpus; cpu++)
 		hvm_read_host_msrs(cpu, before[cpu]);
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-msr.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, &tcg, sizeof(tcg), false));
-	HVCTL_OK(&self->c, "start", self->name);
+	start_guest(_metadata, self, "hostile-msr.elf", &tcg, sizeof(tcg), NULL, NULL);
 	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 600000, &st));
 	HVCTL_OK(&self->c, "console", self->name);
 	hostile_msr_expect(want, sizeof(want), tcg);
@@ -489,15 +522,7 @@ TEST_F_TIMEOUT(hg, msr_sweep_reads_exactly_the_allowlist_host_msrs_kept, 900)
 	/* virtualization is on only while a VM exists (EFER.SVME, VM_HSAVE_PA) */
 	ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_DESTROY, self->name, NULL, 0));
 	for (cpu = 0; cpu < ncpus; cpu++) {
-		hvm_read_host_msrs(cpu, after[cpu]);
-		for (i = 0; i < HVM_NR_HOST_MSRS; i++) {
-			EXPECT_EQ(before[cpu][i], after[cpu][i]) {
-				TH_LOG("CPU %d %s: 0x%llx before, 0x%llx after", cpu,
-				       hvm_host_msrs[i].name,
-				       (unsigned long long)before[cpu][i],
-				       (unsigned long long)after[cpu][i]);
-			}
-		}
+		EXPECT_EQ(0u, hvm_host_msrs_changed(cpu, before[cpu]));
 	}
 }
 
@@ -511,10 +536,7 @@ TEST_F_TIMEOUT(hg, every_port_every_size_every_form, 1800)
 	struct hvm_vm_status st;
 	char want[128];
 
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-io.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, &stride, sizeof(stride), false));
-	HVCTL_OK(&self->c, "start", self->name);
+	start_guest(_metadata, self, "hostile-io.elf", &stride, sizeof(stride), NULL, NULL);
 	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 1500000, &st));
 	HVCTL_OK(&self->c, "console", self->name);
 	snprintf(want, sizeof(want), "accesses %llu, unclaimed ports not all ones: 0\n",
@@ -550,33 +572,12 @@ TEST_F_TIMEOUT(hg, interrupt_controller_abuse_and_a_storm_hvctl_stop_ends, 900)
 {
 	const struct dev_counts *d = bochs_vmx() ? &dev_light : &dev_full;
 	uint32_t mbox[4] = { d->ticks, d->ipis, d->writes, d->storm_pause };
-	struct hvm_vm_status st0, st;
+	struct hvm_vm_status st;
 	char want[512];
-	uint64_t dt;
 
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-dev.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, mbox, sizeof(mbox), false));
-	HVCTL_OK(&self->c, "start", self->name);
-	ASSERT_EQ(0, wait_console(&self->c, self->name, "storm\n", 600000)) {
-		TH_LOG("console: %s", self->c.out);
-	}
-	ASSERT_EQ(0, hvm_vm_status(self->name, &st0, NULL, 0));
-	/* the storm goes on, beside two other VMs */
-	start_bystanders(_metadata, self);
-	sleep(1);
-	ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
-	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state) {
-		TH_LOG("stopped: %s", hvm_stop_reason_name(st.stop_reason));
-	}
-	dt = timed_stop(_metadata, self->name, &st);
-	TH_LOG("interrupt storm: %llu exits, hvctl stop took %llu ms",
-	       (unsigned long long)(st.stats[HVM_STAT_EXITS] - st0.stats[HVM_STAT_EXITS]),
-	       (unsigned long long)dt / 1000000);
-	ASSERT_GT(STOP_DEADLINE_NS, dt);
-	ASSERT_STOP_REASON(HVM_STOP_USER, &st);
-	/* it was storming: an exit for every IPI and its EOI */
-	ASSERT_LT(st0.stats[HVM_STAT_EXITS] + 10, st.stats[HVM_STAT_EXITS]);
+	start_guest(_metadata, self, "hostile-dev.elf", mbox, sizeof(mbox), NULL, "storm\n");
+	/* the storm goes on, beside two other VMs; an exit for every IPI and EOI */
+	ASSERT_LT(10ull, stop_endless(_metadata, self, "interrupt storm", &st));
 	HVCTL_OK(&self->c, "console", self->name);
 	hostile_dev_expect(want, sizeof(want), d);
 	ASSERT_OUTPUT(want, self->c.out);
@@ -598,13 +599,7 @@ TEST_F_TIMEOUT(hg, uart_written_at_full_speed_while_input_floods_in, 900)
 		in[i] = (uint8_t)(i * 7 + (i >> 8));
 		sum = sum * 31 + in[i];
 	}
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-uart.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, mbox, sizeof(mbox), false));
-	fd = hvm_dev_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, hvm_dev_attach(fd, self->name));
-	HVCTL_OK(&self->c, "start", self->name);
+	start_guest(_metadata, self, "hostile-uart.elf", mbox, sizeof(mbox), &fd, NULL);
 	while (off < n) {
 		struct hvm_console_write w = {
 			.uaddr = (uintptr_t)(in + off),
@@ -693,13 +688,7 @@ TEST_F_TIMEOUT(hg, random_instructions_against_mmio_decode_fault_or_stop, 1800)
 	char *p;
 
 	ASSERT_EQ(0, hvm_set_testdev(true));
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-mmio.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, &mb, sizeof(mb.nseq), false));
-	fd = hvm_dev_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, hvm_dev_attach(fd, self->name));
-	HVCTL_OK(&self->c, "start", self->name);
+	start_guest(_metadata, self, "hostile-mmio.elf", &mb, sizeof(mb.nseq), &fd, NULL);
 	for (;;) {
 		/* each sequence ends at most once in a stop or a stall */
 		ASSERT_GE(want_seqs, stops + stalls);

@@ -125,12 +125,7 @@ __asm__(
 	"	iretq\n"
 	/* run one sequence: callee-saved registers stay on the good stack */
 	"run_seq:\n"
-	"	push	%rbx\n"
-	"	push	%rbp\n"
-	"	push	%r12\n"
-	"	push	%r13\n"
-	"	push	%r14\n"
-	"	push	%r15\n"
+	GUEST_ASM_PUSH_CALLEE_SAVED
 	"	mov	%rsp, saved_rsp(%rip)\n"
 	"	mov	%rsp, 0x9020\n"
 	/*
@@ -175,12 +170,7 @@ __asm__(
 	"	mov	%eax, %gs\n"
 	"	pushq	$2\n"
 	"	popfq\n"
-	"	pop	%r15\n"
-	"	pop	%r14\n"
-	"	pop	%r13\n"
-	"	pop	%r12\n"
-	"	pop	%rbp\n"
-	"	pop	%rbx\n"
+	GUEST_ASM_POP_CALLEE_SAVED
 	"	movl	$0, 0x9028\n"		/* in_seq */
 	"	ret\n");
 

@@ -62,3 +62,21 @@ void hvm_read_host_msrs(int cpu, uint64_t vals[HVM_NR_HOST_MSRS])
 	if (fd >= 0)
 		close(fd);
 }
+
+unsigned int hvm_host_msrs_changed(int cpu, const uint64_t before[HVM_NR_HOST_MSRS])
+{
+	uint64_t after[HVM_NR_HOST_MSRS];
+	unsigned int i, n = 0;
+
+	hvm_read_host_msrs(cpu, after);
+	for (i = 0; i < HVM_NR_HOST_MSRS; i++) {
+		if (after[i] == before[i])
+			continue;
+		printf("# CPU %d %s: 0x%llx before, 0x%llx after\n", cpu,
+		       hvm_host_msrs[i].name, (unsigned long long)before[i],
+		       (unsigned long long)after[i]);
+		n++;
+	}
+	fflush(stdout);
+	return n;
+}

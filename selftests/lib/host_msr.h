@@ -27,4 +27,10 @@ int hvm_load_msr_module(void);
  */
 void hvm_read_host_msrs(int cpu, uint64_t vals[HVM_NR_HOST_MSRS]);
 
+/*
+ * Read @cpu's MSRs again and print a TAP comment for each one that is not
+ * what @before holds; returns how many differ.
+ */
+unsigned int hvm_host_msrs_changed(int cpu, const uint64_t before[HVM_NR_HOST_MSRS]);
+
 #endif /* HVM_HOST_MSR_H */
