@@ -12,46 +12,11 @@
 #include <sys/syscall.h>
 #include <asm/prctl.h>
 
+#include "host_msr.h"
 #include "hvm_harness.h"
 
 #define TAG "hs"
 #define MAX_CPUS 64
-
-static const struct {
-	uint32_t msr;
-	const char *name;
-} host_msrs[] = {
-	{ 0xc0000081, "STAR" },
-	{ 0xc0000082, "LSTAR" },
-	{ 0xc0000083, "CSTAR" },
-	{ 0xc0000084, "SFMASK" },
-	{ 0x00000174, "SYSENTER_CS" },
-	{ 0x00000175, "SYSENTER_ESP" },
-	{ 0x00000176, "SYSENTER_EIP" },
-	{ 0xc0000101, "GS_BASE" },	/* the per-CPU base, read in the kernel */
-	{ 0xc0000103, "TSC_AUX" },
-	{ 0x00000277, "PAT" },
-	{ 0xc0000080, "EFER" },
-};
-
-#define NR_HOST_MSRS (sizeof(host_msrs) / sizeof(host_msrs[0]))
-
-/* -1 marks an MSR this CPU does not have (the read failed). */
-static void read_host_msrs(int cpu, uint64_t *vals)
-{
-	char path[64];
-	size_t i;
-	int fd;
-
-	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
-	fd = open(path, O_RDONLY);
-	for (i = 0; i < NR_HOST_MSRS; i++) {
-		if (fd < 0 || pread(fd, &vals[i], 8, host_msrs[i].msr) != 8)
-			vals[i] = ~0ull;
-	}
-	if (fd >= 0)
-		close(fd);
-}
 
 static int pin(pid_t pid, int cpu)
 {
@@ -104,29 +69,23 @@ static void start_on_cpu(struct __test_metadata *_metadata, struct hvm_exec *c,
 
 TEST_F_TIMEOUT(hs, guest_syscall_msr_writes_leave_host_msrs_alone, 600)
 {
-	static uint64_t before[MAX_CPUS][NR_HOST_MSRS], after[MAX_CPUS][NR_HOST_MSRS];
+	static uint64_t before[MAX_CPUS][HVM_NR_HOST_MSRS];
 	unsigned long fs0 = 0, gs0 = 0, fs1 = 0, gs1 = 0;
 	static __thread int tls_canary = 0x5eed;
 	int cpu, r;
-	size_t i;
 
-	if (access("/dev/cpu/0/msr", R_OK)) {
-		r = hvm_insmod_deps("msr");
-		ASSERT_EQ(0, r) {
-			TH_LOG("loading msr.ko (%s): %s",
-			       hvm_extra_module("msr") ?: "not found in the module dirs",
-			       strerror(-r));
-		}
+	r = hvm_load_msr_module();
+	ASSERT_EQ(0, r) {
+		TH_LOG("loading msr.ko (%s): %s",
+		       hvm_extra_module("msr") ?: "not found in the module dirs",
+		       strerror(-r));
 	}
-	for (i = 0; i < 100 && access("/dev/cpu/0/msr", R_OK); i++)
-		usleep(10000);
-	ASSERT_EQ(0, access("/dev/cpu/0/msr", R_OK));
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_FS, &fs0));
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &gs0));
 
 	for (cpu = 0; cpu < self->ncpus; cpu++)
-		read_host_msrs(cpu, before[cpu]);
-	ASSERT_NE(~0ull, before[0][1]);		/* LSTAR is readable */
+		hvm_read_host_msrs(cpu, before[cpu]);
+	ASSERT_NE(~0ull, before[0][2]);		/* LSTAR is readable */
 
 	for (cpu = 0; cpu < self->ncpus; cpu++) {
 		start_on_cpu(_metadata, &self->c, self->name, "syscall-msr.elf", cpu);
@@ -140,15 +99,7 @@ TEST_F_TIMEOUT(hs, guest_syscall_msr_writes_leave_host_msrs_alone, 600)
 	}
 
 	for (cpu = 0; cpu < self->ncpus; cpu++) {
-		read_host_msrs(cpu, after[cpu]);
-		for (i = 0; i < NR_HOST_MSRS; i++) {
-			EXPECT_EQ(before[cpu][i], after[cpu][i]) {
-				TH_LOG("CPU %d %s: 0x%llx before, 0x%llx after", cpu,
-				       host_msrs[i].name,
-				       (unsigned long long)before[cpu][i],
-				       (unsigned long long)after[cpu][i]);
-			}
-		}
+		EXPECT_EQ(0u, hvm_host_msrs_changed(cpu, before[cpu]));
 	}
 
 	/* the syscall path works on every CPU, and our own bases are ours */

@@ -23,14 +23,22 @@
  *    PIC programming, then an endless interrupt storm hvctl stop ends;
  *  - guests/hostile-uart.c: COM1 written at full speed while the host
  *    types 16 KiB into it;
- *  - guests/hostile-mmio.c: 1000 random instructions against MMIO, each
+ *  - guests/hostile-mmio.c: 3000 random instructions against MMIO, each
  *    ending as a decoded access, an exception in the guest or a stop with
  *    reason unhandled (or fault in the device page: INS/OUTS with a device
- *    memory operand), after which the test resumes the guest.
+ *    memory operand), after which the test resumes the guest; one that
+ *    never ends (IF=0) the test's watchdog stops with hvctl stop.
+ *
+ * Under Bochs (VT-x) the storms are smaller (see bochs_vmx()): 2 KiB
+ * through the UART, 150 MMIO sequences; the properties checked are the
+ * same. hostile-dev's light counts (100 timer ticks, 500 self IPIs, 300
+ * random writes per interrupt controller, a paced storm) run with
+ * HVM_HG_LIGHT=1; Bochs still skips that test.
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
+#include "host_msr.h"
 #include "hvm_harness.h"
 
 #define TAG "hg"
@@ -147,14 +155,36 @@ static void hostile_msr_expect(char *buf, size_t size, bool tcg)
 		 "0 checks failed\n", nc, nc, nc, nc, nc, nc, nc);
 }
 
-static const char hostile_dev_expect[] =
-	"apic timer at its minimum period: 1000 ticks\n"
-	"self-ipi flood: taken, isr/irr empty\n"
-	"unacknowledged: 14 of 224 before EOI, 224 after 224 EOIs, isr/irr empty, esr 0x0\n"
-	"ioapic random writes: version kept, hash a782808e\n"
-	"pic random writes: hash 758c2cef, masked ff/ff\n"
-	"0 checks failed\n"
-	"storm\n";
+/*
+ * hostile-dev's counts (the u32s at MBOX_GPA): timer ticks, self IPIs and
+ * random writes to each controller, and the hashes of the I/O APIC's and
+ * the PIC's registers those writes leave (one device model for both
+ * vendors: the same on every machine).
+ */
+struct dev_counts {
+	uint32_t ticks, ipis, writes, storm_pause;
+	const char *ioapic_hash, *pic_hash;
+};
+
+static const struct dev_counts dev_full = {
+	1000, 10000, 2000, 0, "a782808e", "758c2cef"
+};
+/* Bochs: the storm a self IPI every 2M loop iterations (a few ms), no timer */
+static const struct dev_counts dev_light = {
+	100, 500, 300, 2000000, "f2466758", "75085953"
+};
+
+static void hostile_dev_expect(char *buf, size_t size, const struct dev_counts *d)
+{
+	snprintf(buf, size,
+		 "apic timer at its minimum period: %u ticks\n"
+		 "self-ipi flood: taken, isr/irr empty\n"
+		 "unacknowledged: 14 of 224 before EOI, 224 after 224 EOIs, isr/irr empty, esr 0x0\n"
+		 "ioapic random writes: version kept, hash %s\n"
+		 "pic random writes: hash %s, masked ff/ff\n"
+		 "0 checks failed\n"
+		 "storm\n", d->ticks, d->ioapic_hash, d->pic_hash);
+}
 
 /*
  * QEMU's TCG as the AMD-V CPU (the emulated test machine): it runs a
@@ -176,11 +206,15 @@ static bool qemu_tcg_svm(void)
 
 /*
  * Bochs, the VT-x test machine (selftests/vm/bochs.sh): every exit costs
- * it far more wall time than QEMU; sweeps and storms shrink there.
+ * it far more wall time than QEMU (a guest second is about a minute), so
+ * sweeps and storms shrink there. HVM_HG_LIGHT=1 in the environment picks
+ * the same smaller runs on any machine (to try Bochs' variants on QEMU).
  */
 static bool bochs_vmx(void)
 {
-	return hvm_host_vendor() == HVM_VENDOR_INTEL;
+	const char *e = getenv("HVM_HG_LIGHT");
+
+	return hvm_host_vendor() == HVM_VENDOR_INTEL || (e && *e == '1');
 }
 
 static int ioc(int fd, unsigned long req, void *arg)
@@ -205,62 +239,7 @@ static int poke(const char *name, uint64_t gpa, void *buf, size_t len, bool read
 	return r;
 }
 
-/* ---- the host's MSRs (as selftests/host_state.c reads them) ---- */
-
 #define HG_MAX_CPUS	64
-
-static const struct {
-	uint32_t msr;
-	const char *name;
-} host_msrs[] = {
-	{ 0xc0000080, "EFER" },
-	{ 0xc0000081, "STAR" },
-	{ 0xc0000082, "LSTAR" },
-	{ 0xc0000083, "CSTAR" },
-	{ 0xc0000084, "SFMASK" },
-	{ 0xc0000101, "GS_BASE" },
-	{ 0xc0000102, "KERNEL_GS_BASE" },
-	{ 0x00000174, "SYSENTER_CS" },
-	{ 0x00000175, "SYSENTER_ESP" },
-	{ 0x00000176, "SYSENTER_EIP" },
-	{ 0x00000277, "PAT" },
-	{ 0x000001d9, "DEBUGCTL" },
-	{ 0x00000048, "SPEC_CTRL" },
-	{ 0xc0010117, "VM_HSAVE_PA" },
-	{ 0x000002ff, "MTRR_DEF_TYPE" },
-};
-
-#define NR_HOST_MSRS ARRAY_SIZE(host_msrs)
-
-/* ~0 marks an MSR this CPU does not have (the read failed). */
-static void read_host_msrs(int cpu, uint64_t *vals)
-{
-	char path[64];
-	size_t i;
-	int fd;
-
-	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
-	fd = open(path, O_RDONLY);
-	for (i = 0; i < NR_HOST_MSRS; i++)
-		if (fd < 0 || pread(fd, &vals[i], 8, host_msrs[i].msr) != 8)
-			vals[i] = ~0ull;
-	if (fd >= 0)
-		close(fd);
-}
-
-static int load_msr_module(void)
-{
-	int i, r;
-
-	if (!access("/dev/cpu/0/msr", R_OK))
-		return 0;
-	r = hvm_insmod_deps("msr");
-	if (r)
-		return r;
-	for (i = 0; i < 100 && access("/dev/cpu/0/msr", R_OK); i++)
-		usleep(10000);
-	return access("/dev/cpu/0/msr", R_OK) ? -ENOENT : 0;
-}
 
 /* work.elf's result for "id=ID loops=N" (guests/work.c). */
 static uint32_t work_sum(uint32_t id, uint64_t loops)
@@ -348,6 +327,59 @@ static uint64_t timed_stop(struct __test_metadata *_metadata, const char *name,
 		return ~0ull;
 	dt = hvm_now_ns() - t0;
 	return dt;
+}
+
+/*
+ * Create NAME from guests/@image (16 MiB), write @mbox (@size bytes) at
+ * MBOX_GPA, attach *@fd to it when @fd is given, and start it; with
+ * @marker, wait until its console shows that line (the VM runs on).
+ */
+static void start_guest(struct __test_metadata *_metadata, FIXTURE_DATA(hg) *self,
+			const char *image, const void *mbox, size_t size,
+			int *fd, const char *marker)
+{
+	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
+		 hvm_guest(image));
+	ASSERT_EQ(0, poke(self->name, MBOX_GPA, (void *)mbox, size, false));
+	if (fd) {
+		*fd = hvm_dev_open();
+		ASSERT_LE(0, *fd);
+		ASSERT_EQ(0, hvm_dev_attach(*fd, self->name));
+	}
+	HVCTL_OK(&self->c, "start", self->name);
+	if (marker)
+		ASSERT_EQ(0, wait_console(&self->c, self->name, marker, 600000)) {
+			TH_LOG("console: %s", self->c.out);
+		}
+}
+
+/*
+ * NAME runs on for ever (a storm, a loop): start the bystanders beside it,
+ * check that it still runs a second later, then hvctl stop must stop it
+ * promptly, with reason user. *@st: its status then; returns the exits it
+ * took in between.
+ */
+static uint64_t stop_endless(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(hg) *self, const char *what,
+			     struct hvm_vm_status *st)
+{
+	struct hvm_vm_status st0;
+	uint64_t dt, exits;
+
+	ASSERT_EQ(0, hvm_vm_status(self->name, &st0, NULL, 0));
+	start_bystanders(_metadata, self);
+	sleep(1);
+	ASSERT_EQ(0, hvm_vm_status(self->name, st, NULL, 0));
+	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st->state) {
+		TH_LOG("stopped: %s", hvm_stop_reason_name(st->stop_reason));
+	}
+	dt = timed_stop(_metadata, self->name, st);
+	exits = st->stats[HVM_STAT_EXITS] - st0.stats[HVM_STAT_EXITS];
+	TH_LOG("%s: %llu exits, hvctl stop took %llu ms", what,
+	       (unsigned long long)exits, (unsigned long long)dt / 1000000);
+	ASSERT_GT(STOP_DEADLINE_NS, dt);
+	ASSERT_STOP_REASON(HVM_STOP_USER, st);
+	return exits;
 }
 
 static int run_one(FIXTURE_DATA(hg) *self, const char *image, int timeout_s)
@@ -452,26 +484,11 @@ TEST_F_TIMEOUT(hg, cpu_abuse_takes_exceptions_and_the_db_loop_stops, 900)
 	uint32_t mbox[2] = { qemu_tcg_svm(), bochs_vmx() ? 10000 : 100000 };
 	struct hvm_vm_status st;
 	char want[4096];
-	uint64_t dt;
 
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-cpu.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, mbox, sizeof(mbox), false));
-	HVCTL_OK(&self->c, "start", self->name);
-	ASSERT_EQ(0, wait_console(&self->c, self->name, "db loop\n", 600000)) {
-		TH_LOG("console: %s", self->c.out);
-	}
+	start_guest(_metadata, self, "hostile-cpu.elf", mbox, sizeof(mbox), NULL,
+		    "db loop\n");
 	/* the #DB loop runs on, beside two other VMs */
-	start_bystanders(_metadata, self);
-	sleep(1);
-	ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
-	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state) {
-		TH_LOG("stopped: %s", hvm_stop_reason_name(st.stop_reason));
-	}
-	dt = timed_stop(_metadata, self->name, &st);
-	TH_LOG("#DB loop: hvctl stop took %llu ms", (unsigned long long)dt / 1000000);
-	ASSERT_GT(STOP_DEADLINE_NS, dt);
-	ASSERT_STOP_REASON(HVM_STOP_USER, &st);
+	stop_endless(_metadata, self, "#DB loop", &st);
 	/* two storms, and the loop itself */
 	ASSERT_LT(2ull * mbox[1], st.stats[HVM_STAT_EXCEPTION]);
 	HVCTL_OK(&self->c, "console", self->name);
@@ -483,22 +500,18 @@ TEST_F_TIMEOUT(hg, cpu_abuse_takes_exceptions_and_the_db_loop_stops, 900)
 
 TEST_F_TIMEOUT(hg, msr_sweep_reads_exactly_the_allowlist_host_msrs_kept, 900)
 {
-	static uint64_t before[HG_MAX_CPUS][NR_HOST_MSRS], after[HG_MAX_CPUS][NR_HOST_MSRS];
+	static uint64_t before[HG_MAX_CPUS][HVM_NR_HOST_MSRS];
 	uint32_t tcg = qemu_tcg_svm();
 	int cpu, ncpus = hvm_nr_cpus();
 	struct hvm_vm_status st;
 	char want[1024];
-	size_t i;
 
 	if (ncpus > HG_MAX_CPUS)
 		ncpus = HG_MAX_CPUS;
-	ASSERT_EQ(0, load_msr_module());
+	ASSERT_EQ(0, hvm_load_msr_module());
 	for (cpu = 0; cpu < ncpus; cpu++)
-		read_host_msrs(cpu, before[cpu]);
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-msr.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, &tcg, sizeof(tcg), false));
-	HVCTL_OK(&self->c, "start", self->name);
+		hvm_read_host_msrs(cpu, before[cpu]);
+	start_guest(_metadata, self, "hostile-msr.elf", &tcg, sizeof(tcg), NULL, NULL);
 	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 600000, &st));
 	HVCTL_OK(&self->c, "console", self->name);
 	hostile_msr_expect(want, sizeof(want), tcg);
@@ -510,15 +523,7 @@ TEST_F_TIMEOUT(hg, msr_sweep_reads_exactly_the_allowlist_host_msrs_kept, 900)
 	/* virtualization is on only while a VM exists (EFER.SVME, VM_HSAVE_PA) */
 	ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_DESTROY, self->name, NULL, 0));
 	for (cpu = 0; cpu < ncpus; cpu++) {
-		read_host_msrs(cpu, after[cpu]);
-		for (i = 0; i < NR_HOST_MSRS; i++) {
-			EXPECT_EQ(before[cpu][i], after[cpu][i]) {
-				TH_LOG("CPU %d %s: 0x%llx before, 0x%llx after", cpu,
-				       host_msrs[i].name,
-				       (unsigned long long)before[cpu][i],
-				       (unsigned long long)after[cpu][i]);
-			}
-		}
+		EXPECT_EQ(0u, hvm_host_msrs_changed(cpu, before[cpu]));
 	}
 }
 
@@ -532,10 +537,7 @@ TEST_F_TIMEOUT(hg, every_port_every_size_every_form, 1800)
 	struct hvm_vm_status st;
 	char want[128];
 
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-io.elf"));
-	ASSERT_EQ(0, poke(self->name, MBOX_GPA, &stride, sizeof(stride), false));
-	HVCTL_OK(&self->c, "start", self->name);
+	start_guest(_metadata, self, "hostile-io.elf", &stride, sizeof(stride), NULL, NULL);
 	ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 1500000, &st));
 	HVCTL_OK(&self->c, "console", self->name);
 	snprintf(want, sizeof(want), "accesses %llu, unclaimed ports not all ones: 0\n",
@@ -569,61 +571,52 @@ TEST_F_TIMEOUT(hg, page_tables_beyond_ram_and_maxphyaddr_fault, 300)
 
 TEST_F_TIMEOUT(hg, interrupt_controller_abuse_and_a_storm_hvctl_stop_ends, 900)
 {
+	const struct dev_counts *d = bochs_vmx() ? &dev_light : &dev_full;
+	uint32_t mbox[4] = { d->ticks, d->ipis, d->writes, d->storm_pause };
 	struct hvm_vm_status st;
-	uint64_t dt;
+	char want[512];
 
-	if (bochs_vmx())
-		SKIP(return, "Bochs (VT-x): this storm needs more than 10 minutes of the leg; the device models are vendor-neutral and run on both AMD-V legs (issue 10)");
+	/*
+	 * Measured under Bochs (10 and 20 minutes, light counts): the
+	 * guest's periodic APIC timer kept firing every 200 us of guest
+	 * time, about 49 EOIs a wall second, 16,000-58,000 of them, where
+	 * the guest waits for 100 ticks and then masks it: the test never
+	 * reached its storm. Not explained yet (issue 10); the device models
+	 * are vendor-neutral and the AMD-V legs run it.
+	 */
+	if (hvm_host_vendor() == HVM_VENDOR_INTEL)
+		SKIP(return, "Bochs (VT-x): hostile-dev's 200 us APIC timer runs on far past its 100 ticks (tens of thousands of EOIs in 20 minutes), unexplained; the AMD-V legs run it (issue 10)");
 
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-dev.elf"));
-	HVCTL_OK(&self->c, "start", self->name);
-	ASSERT_EQ(0, wait_console(&self->c, self->name, "storm\n", 600000)) {
-		TH_LOG("console: %s", self->c.out);
-	}
-	/* the storm goes on, beside two other VMs */
-	start_bystanders(_metadata, self);
-	sleep(1);
-	ASSERT_EQ(0, hvm_vm_status(self->name, &st, NULL, 0));
-	ASSERT_EQ((uint32_t)HVM_VM_RUNNING, st.state) {
-		TH_LOG("stopped: %s", hvm_stop_reason_name(st.stop_reason));
-	}
-	dt = timed_stop(_metadata, self->name, &st);
-	TH_LOG("interrupt storm: hvctl stop took %llu ms", (unsigned long long)dt / 1000000);
-	ASSERT_GT(STOP_DEADLINE_NS, dt);
-	ASSERT_STOP_REASON(HVM_STOP_USER, &st);
+	start_guest(_metadata, self, "hostile-dev.elf", mbox, sizeof(mbox), NULL, "storm\n");
+	/* the storm goes on, beside two other VMs; an exit for every IPI and EOI */
+	ASSERT_LT(10ull, stop_endless(_metadata, self, "interrupt storm", &st));
 	HVCTL_OK(&self->c, "console", self->name);
-	ASSERT_OUTPUT(hostile_dev_expect, self->c.out);
+	hostile_dev_expect(want, sizeof(want), d);
+	ASSERT_OUTPUT(want, self->c.out);
 	check_bystanders(_metadata, self);
 }
 
 TEST_F_TIMEOUT(hg, uart_written_at_full_speed_while_input_floods_in, 900)
 {
 	static uint8_t in[16384];
+	/* bytes typed in, burst length: 16 KiB and 512 (Bochs: 2 KiB and 64) */
+	uint32_t mbox[2] = { bochs_vmx() ? 2048 : 16384, bochs_vmx() ? 64 : 512 };
 	struct hvm_vm_status st;
 	char want[64];
 	uint32_t sum = 0;
-	size_t off = 0, i;
+	size_t off = 0, i, n = mbox[0];
 	int fd;
 
-	if (bochs_vmx())
-		SKIP(return, "Bochs (VT-x): this storm needs more than 10 minutes of the leg; the device models are vendor-neutral and run on both AMD-V legs (issue 10)");
-
-	for (i = 0; i < sizeof(in); i++) {
+	for (i = 0; i < n; i++) {
 		in[i] = (uint8_t)(i * 7 + (i >> 8));
 		sum = sum * 31 + in[i];
 	}
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-uart.elf"));
-	fd = hvm_dev_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, hvm_dev_attach(fd, self->name));
-	HVCTL_OK(&self->c, "start", self->name);
-	while (off < sizeof(in)) {
+	start_guest(_metadata, self, "hostile-uart.elf", mbox, sizeof(mbox), &fd, NULL);
+	while (off < n) {
 		struct hvm_console_write w = {
 			.uaddr = (uintptr_t)(in + off),
-			.size = sizeof(in) - off > HVM_CONSOLE_WRITE_MAX ?
-				HVM_CONSOLE_WRITE_MAX : sizeof(in) - off,
+			.size = n - off > HVM_CONSOLE_WRITE_MAX ?
+				HVM_CONSOLE_WRITE_MAX : n - off,
 			.flags = HVM_CONSOLE_WAIT,
 		};
 
@@ -636,7 +629,7 @@ TEST_F_TIMEOUT(hg, uart_written_at_full_speed_while_input_floods_in, 900)
 	ASSERT_STOP_REASON(HVM_STOP_EXIT, &st);
 	ASSERT_EQ(0ull, st.exit_code);
 	HVCTL_OK(&self->c, "console", self->name);
-	snprintf(want, sizeof(want), "\nrx 16384 sum %08x\n", sum);
+	snprintf(want, sizeof(want), "\nrx %zu sum %08x\n", n, sum);
 	ASSERT_LT(strlen(want), self->c.out_len);
 	ASSERT_STREQ(want, self->c.out + self->c.out_len - strlen(want)) {
 		TH_LOG("console ends: %s", self->c.out + self->c.out_len -
@@ -648,40 +641,111 @@ TEST_F_TIMEOUT(hg, uart_written_at_full_speed_while_input_floods_in, 900)
 #define TD_GPA		0xfebf0000ull	/* kmod/testdev.c */
 #define LAPIC_GPA	0xfee00000ull
 
+/* hostile-mmio.c's mailbox at MBOX_GPA */
 struct mbox {
-	uint32_t rsvd, current;
+	uint32_t nseq, current;
 	uint8_t bytes[16];
 	uint64_t landing, rsp;
+	uint32_t in_seq, rsvd;
 };
+
+/* random instruction sequences: 3000, under Bochs 150 */
+#define MMIO_SEQS		3000u
+#define MMIO_SEQS_LIGHT		150u
+/*
+ * The sequences that never end, each a Jcc rel8 back to itself with IF=0
+ * (the random bytes are the same on every machine): 1211 "66 4c 7d fc",
+ * JGE; 2432 "2e 3e f3 52 76 fe", PUSH RDX and JBE.
+ */
+static const unsigned int mmio_endless[] = { 1211, 2432 };
+/*
+ * The watchdog: a sequence is a handful of instructions and exits; one
+ * whose number stands still this long while it runs never ends.
+ */
+#define MMIO_STALL_MS		5000
+#define MMIO_STALL_MS_LIGHT	60000
+
+/* Resume NAME at the landing code on the good stack (as the guest's handlers do). */
+static void mmio_resume(struct __test_metadata *_metadata, int fd,
+			const char *name, const struct mbox *mb)
+{
+	struct hvm_regs regs;
+
+	memset(&regs, 0, sizeof(regs));
+	ASSERT_EQ(0, ioc(fd, HVM_IOC_GET_REGS, &regs));
+	regs.rip = mb->landing;
+	regs.rsp = mb->rsp;
+	regs.rflags = 2;
+	ASSERT_EQ(0, ioc(fd, HVM_IOC_SET_REGS, &regs));
+	ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_START, name, NULL, 0));
+}
 
 TEST_F_TIMEOUT(hg, random_instructions_against_mmio_decode_fault_or_stop, 1800)
 {
+	uint32_t want_seqs = bochs_vmx() ? MMIO_SEQS_LIGHT : MMIO_SEQS;
+	uint64_t stall_ns = (bochs_vmx() ? MMIO_STALL_MS_LIGHT : MMIO_STALL_MS) * 1000000ull;
 	char report[8192] = "";
 	struct hvm_vm_status st;
 	struct hvm_regs regs;
-	struct mbox mb;
-	unsigned int nseq, landed, nexc;
+	struct mbox mb = { .nseq = want_seqs };
+	struct hvm_mem_io io = { .gpa = MBOX_GPA, .uaddr = (uintptr_t)&mb,
+				 .size = sizeof(mb) };
+	unsigned int nseq, landed, nexc, stops = 0, stalls = 0, seen = ~0u;
+	unsigned int stalled[32];
 	unsigned long long accesses;
-	size_t len = 0;
-	int stops, fd;
+	uint64_t since = hvm_now_ns(), dt;
+	size_t len = 0, i;
 	bool fault;
+	int fd, r;
 	char *p;
 
-	if (bochs_vmx())
-		SKIP(return, "Bochs (VT-x): this storm needs more than 10 minutes of the leg; the device models are vendor-neutral and run on both AMD-V legs (issue 10)");
-
 	ASSERT_EQ(0, hvm_set_testdev(true));
-	HVCTL_OK(&self->c, "create", self->name, "--memory", "16M", "--image",
-		 hvm_guest("hostile-mmio.elf"));
-	fd = hvm_dev_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, hvm_dev_attach(fd, self->name));
-	HVCTL_OK(&self->c, "start", self->name);
-	for (stops = 0; stops < 3000; stops++) {
-		struct hvm_mem_io io = { .gpa = MBOX_GPA, .uaddr = (uintptr_t)&mb,
-					 .size = sizeof(mb) };
-
-		ASSERT_EQ(0, hvm_vm_wait_stopped(self->name, 600000, &st));
+	start_guest(_metadata, self, "hostile-mmio.elf", &mb, sizeof(mb.nseq), &fd, NULL);
+	for (;;) {
+		/* each sequence ends at most once in a stop or a stall */
+		ASSERT_GE(want_seqs, stops + stalls);
+		r = hvm_vm_wait_stopped(self->name, 100, &st);
+		if (r == -ETIMEDOUT) {
+			ASSERT_EQ(0, ioc(fd, HVM_IOC_READ_MEM, &io));
+			if (mb.current != seen || !mb.in_seq) {
+				seen = mb.current;
+				since = hvm_now_ns();
+				continue;
+			}
+			if (hvm_now_ns() - since < stall_ns)
+				continue;
+			/*
+			 * A sequence that never ends (IF=0: only the host
+			 * can end it): hvctl stop must, promptly.
+			 */
+			dt = timed_stop(_metadata, self->name, &st);
+			ASSERT_GT(STOP_DEADLINE_NS, dt);
+			ASSERT_STOP_REASON(HVM_STOP_USER, &st);
+			ASSERT_EQ(0, ioc(fd, HVM_IOC_READ_MEM, &io));
+			since = hvm_now_ns();
+			if (mb.current != seen || !mb.in_seq) {
+				/* it ended after all: go on where it was */
+				ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_START, self->name, NULL, 0));
+				continue;
+			}
+			memset(&regs, 0, sizeof(regs));
+			ASSERT_EQ(0, ioc(fd, HVM_IOC_GET_REGS, &regs));
+			TH_LOG("sequence %u ran on (rip %#llx rcx %#llx), hvctl stop took %llu ms: %02x %02x %02x %02x %02x %02x %02x",
+			       mb.current, (unsigned long long)regs.rip,
+			       (unsigned long long)regs.rcx,
+			       (unsigned long long)dt / 1000000,
+			       mb.bytes[0], mb.bytes[1], mb.bytes[2], mb.bytes[3],
+			       mb.bytes[4], mb.bytes[5], mb.bytes[6]);
+			if (len < sizeof(report) - 16)
+				len += snprintf(report + len, sizeof(report) - len,
+						" w%u", mb.current);
+			if (stalls < ARRAY_SIZE(stalled))
+				stalled[stalls] = mb.current;
+			stalls++;
+			mmio_resume(_metadata, fd, self->name, &mb);
+			continue;
+		}
+		ASSERT_EQ(0, r);
 		if (st.stop_reason == HVM_STOP_EXIT)
 			break;
 		ASSERT_EQ(0, ioc(fd, HVM_IOC_READ_MEM, &io));
@@ -705,26 +769,35 @@ TEST_F_TIMEOUT(hg, random_instructions_against_mmio_decode_fault_or_stop, 1800)
 		if (len < sizeof(report) - 16)
 			len += snprintf(report + len, sizeof(report) - len, " %s%u",
 					fault ? "f" : "", mb.current);
-		/* resume at the landing code, as the guest's handlers do */
-		memset(&regs, 0, sizeof(regs));
-		ASSERT_EQ(0, ioc(fd, HVM_IOC_GET_REGS, &regs));
-		regs.rip = mb.landing;
-		regs.rsp = mb.rsp;
-		regs.rflags = 2;
-		ASSERT_EQ(0, ioc(fd, HVM_IOC_SET_REGS, &regs));
-		ASSERT_EQ(0, hvm_vm_cmd(HVM_CMD_VM_START, self->name, NULL, 0));
+		stops++;
+		since = hvm_now_ns();
+		mmio_resume(_metadata, fd, self->name, &mb);
 	}
 	close(fd);
 	ASSERT_STOP_REASON(HVM_STOP_EXIT, &st);
 	ASSERT_EQ(0ull, st.exit_code);
 	HVCTL_OK(&self->c, "console", self->name);
-	TH_LOG("%d stops (f: fault) at sequences:%s", stops, report);
+	TH_LOG("%u stops, %u stalls (f: fault, w: watchdog) at sequences:%s",
+	       stops, stalls, report);
 	TH_LOG("%s", self->c.out);
 	/* every sequence reached the landing code or took an exception */
 	ASSERT_EQ(3, sscanf(self->c.out, "sequences %u: landed %u, in exceptions %u:",
 			    &nseq, &landed, &nexc));
-	ASSERT_EQ(1000u, nseq);
+	ASSERT_EQ(want_seqs, nseq);
 	ASSERT_EQ(nseq, landed + nexc);
+	/* the watchdog ended each endless one (and perhaps one the load slowed) */
+	for (i = 0; i < ARRAY_SIZE(mmio_endless); i++) {
+		unsigned int k = 0;
+
+		while (k < stalls && k < ARRAY_SIZE(stalled) &&
+		       stalled[k] != mmio_endless[i])
+			k++;
+		if (mmio_endless[i] < nseq)
+			EXPECT_GT(stalls, k) {
+				TH_LOG("sequence %u was not stopped by the watchdog",
+				       mmio_endless[i]);
+			}
+	}
 	ASSERT_LT(0u, landed);
 	ASSERT_LT(0u, nexc);
 	/* and the device saw the decoded accesses */

@@ -28,7 +28,7 @@
  * after it, when not 0, replaces the 100000 exceptions of each storm
  * (Bochs, the VT-x test machine, emulates every exit slowly).
  */
-#include "lib/guest.h"
+#include "lib/desc64.h"
 
 #define STORM_DEFAULT	100000
 
@@ -52,13 +52,6 @@
 #define EFER_LME	(1ull << 8)
 #define RFLAGS_AC	(1ull << 18)
 
-struct gate {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, rsvd;
-} __attribute__((packed));
-
 static u64 gdt[9] __attribute__((aligned(16))) = {
 	0,
 	0x00af9b000000ffffull,	/* 0x08 kernel code */
@@ -69,8 +62,8 @@ static u64 gdt[9] __attribute__((aligned(16))) = {
 	0x00cf13000000ffffull,	/* 0x38 data, not present */
 	0,
 };
-static u8 tss[104] __attribute__((aligned(16)));
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+static struct gate64 idt[256] __attribute__((aligned(16)));
 static u8 ring0_stack[8192] __attribute__((aligned(16)));
 static u8 ist_stack[4096] __attribute__((aligned(16)));
 static u8 user_stack[8192] __attribute__((aligned(16)));
@@ -110,20 +103,10 @@ __asm__(
 	"	mov	$0x10, %eax\n"
 	"	mov	%eax, %ds\n"
 	"	mov	%eax, %es\n"
-	"	pop	%r15\n"
-	"	pop	%r14\n"
-	"	pop	%r13\n"
-	"	pop	%r12\n"
-	"	pop	%rbp\n"
-	"	pop	%rbx\n"
+	GUEST_ASM_POP_CALLEE_SAVED
 	"	ret\n"
 	"hc_enter_user:\n"
-	"	push	%rbx\n"
-	"	push	%rbp\n"
-	"	push	%r12\n"
-	"	push	%r13\n"
-	"	push	%r14\n"
-	"	push	%r15\n"
+	GUEST_ASM_PUSH_CALLEE_SAVED
 	"	mov	%rsp, kernel_rsp(%rip)\n"
 	"	pushq	$0x1b\n"
 	"	push	%rsi\n"
@@ -175,48 +158,18 @@ __asm__(
 	"tf_one	out, outb %al, $0x80\n"
 	"tf_one	rdmsr, rdmsr\n");
 
-static void set_gate(unsigned int vec, void (*h)(void), u8 type, u8 ist)
-{
-	uintptr_t a = (uintptr_t)h;
-
-	idt[vec].off0 = (u16)a;
-	idt[vec].sel = SEL_KCODE;
-	idt[vec].ist = ist;
-	idt[vec].type = type;
-	idt[vec].off1 = (u16)(a >> 16);
-	idt[vec].off2 = (u32)(a >> 32);
-}
-
 /* Our own GDT (user segments, a TSS) and a 256-entry IDT. */
 static void setup_tables(void)
 {
-	struct { u16 limit; u64 base; } __attribute__((packed)) d;
-	u64 t = (uintptr_t)tss;
-	unsigned int i;
-
-	/* 64-bit TSS: RSP0 at 4, IST1 at 36, I/O map base past the end */
-	*(u64 *)(tss + 4) = (uintptr_t)(ring0_stack + sizeof(ring0_stack));
-	*(u64 *)(tss + 36) = (uintptr_t)(ist_stack + sizeof(ist_stack));
-	*(u16 *)(tss + 102) = sizeof(tss);
-	gdt[5] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ull << 40 |
-		 ((t >> 24) & 0xff) << 56;
-	gdt[6] = t >> 32;
-
+	tss.rsp[0] = (uintptr_t)(ring0_stack + sizeof(ring0_stack));
+	tss.ist[0] = (uintptr_t)(ist_stack + sizeof(ist_stack));
+	desc64_tss(gdt, 5, &tss);		/* SEL_TSS */
 	/* keep the runtime's exception stubs (0-31), add ours */
-	__asm__ volatile("sidt %0" : "=m"(d));
-	for (i = 0; i < 32; i++)
-		idt[i] = ((struct gate *)(uintptr_t)d.base)[i];
-	set_gate(1, hc_db_stub, 0x8e, 0);
-	set_gate(17, hc_ac_stub, 0x8e, 0);
-	set_gate(0x80, hc_ret_stub, 0xee, 0);	/* DPL 3 */
-
-	d.limit = sizeof(gdt) - 1;
-	d.base = (uintptr_t)gdt;
-	__asm__ volatile("lgdt %0" : : "m"(d));
-	d.limit = sizeof(idt) - 1;
-	d.base = (uintptr_t)idt;
-	__asm__ volatile("lidt %0" : : "m"(d));
-	__asm__ volatile("ltr %w0" : : "r"((u16)SEL_TSS));
+	desc64_runtime_gates(idt);
+	desc64_gate(&idt[1], hc_db_stub, GATE64_INTR, 0);
+	desc64_gate(&idt[17], hc_ac_stub, GATE64_INTR, 0);
+	desc64_gate(&idt[0x80], hc_ret_stub, GATE64_INTR_USER, 0);
+	desc64_load(gdt, sizeof(gdt), SEL_TSS, idt, sizeof(idt));
 }
 
 /* Let CPL 3 use the identity map: U in every present entry down to RAM. */

@@ -16,6 +16,15 @@
  *  - last, an interrupt storm that never ends (the timer at its minimum
  *    period and a self IPI after every instruction pair), announced by
  *    "storm": the host must still stop the VM promptly.
+ *
+ * The host may replace the counts before the start: u32s at guest-physical
+ * 0x9000 (0: the default) for the ticks (1000), the self IPIs (10000), the
+ * random writes to each controller (2000) and a pause in the storm (0:
+ * none): when set, the storm is a self IPI, then that many loop
+ * iterations, and again, with the timer masked. Bochs, the VT-x test
+ * machine, spends milliseconds of wall time on every exit while its
+ * guest clock stands nearly still: a storm at full speed there makes
+ * one second of the host's time take hours.
  */
 #include "lib/mmio64.h"
 
@@ -43,6 +52,9 @@ volatile u32 count[256];
 volatile u32 total;
 volatile bool eoi;
 static int failed;
+static u32 n_ticks = 1000, n_ipis = 10000, n_writes = 2000, storm_pause;
+
+#define MBOX		0x9000
 
 static inline u32 rd(u32 off)
 {
@@ -141,14 +153,16 @@ static void timer_min_period(void)
 	wr(A_TDCR, 0xb);			/* divide by 1 */
 	wr(A_LVTT, LVT_PERIODIC | V_TIMER);
 	wr(A_TMICT, 1);
-	while (count[V_TIMER] < 1000)
+	while (count[V_TIMER] < n_ticks)
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	wr(A_LVTT, LVT_MASK | V_TIMER);
 	wr(A_TMICT, 0);
 	/* one more tick may have been pending when we masked it */
 	__asm__ volatile("sti; nop; nop; cli" : : : "memory");
-	printf("apic timer at its minimum period: %s\n",
-	       count[V_TIMER] >= 1000 ? "1000 ticks" : "stuck");
+	if (count[V_TIMER] >= n_ticks)
+		printf("apic timer at its minimum period: %u ticks\n", n_ticks);
+	else
+		printf("apic timer at its minimum period: stuck\n");
 	if (!isr_irr_empty())
 		failed++;
 }
@@ -160,11 +174,11 @@ static void self_ipi_flood(void)
 	reset_counts();
 	eoi = true;
 	__asm__ volatile("sti");
-	for (i = 0; i < 10000; i++)
+	for (i = 0; i < n_ipis; i++)
 		wr(A_ICR, ICR_SELF | V_IPI);
 	__asm__ volatile("nop; nop; cli" : : : "memory");
 	printf("self-ipi flood: %s, isr/irr %s\n",
-	       count[V_IPI] && count[V_IPI] <= 10000 && total == count[V_IPI] ?
+	       count[V_IPI] && count[V_IPI] <= n_ipis && total == count[V_IPI] ?
 	       "taken" : "lost", isr_irr_empty() ? "empty" : "not empty");
 	if (!count[V_IPI] || !isr_irr_empty())
 		failed++;
@@ -200,7 +214,7 @@ static void ioapic_random(void)
 	u32 h = 2166136261u, ver = io_rd(1);
 	unsigned int i;
 
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < n_writes; i++) {
 		u32 reg = rnd() & 0xff, val = rnd();
 
 		io_wr(reg, val);
@@ -220,7 +234,7 @@ static void pic_random(void)
 	u32 h = 2166136261u;
 	unsigned int i;
 
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < n_writes; i++) {
 		u32 r = rnd();
 
 		outb(ports[r % 6], (u8)(r >> 8));
@@ -238,21 +252,37 @@ static void pic_random(void)
 
 static void storm(void)
 {
+	u32 i;
+
 	reset_counts();
 	eoi = true;
-	wr(A_TDCR, 0xb);
-	wr(A_LVTT, LVT_PERIODIC | V_TIMER);
-	wr(A_TMICT, 1);
+	if (!storm_pause) {
+		wr(A_TDCR, 0xb);
+		wr(A_LVTT, LVT_PERIODIC | V_TIMER);
+		wr(A_TMICT, 1);
+	}
 	printf("storm\n");
 	__asm__ volatile("sti");
-	for (;;)
+	for (;;) {
 		wr(A_ICR, ICR_SELF | V_IPI);
+		for (i = storm_pause; i; i--)
+			__asm__ volatile("" : : : "memory");
+	}
 }
 
 int main(void)
 {
 	static const u64 devices[] = { APIC, IOAPIC };
+	volatile u32 *mbox = (volatile u32 *)MBOX;
 	unsigned int v;
+
+	if (mbox[0])
+		n_ticks = mbox[0];
+	if (mbox[1])
+		n_ipis = mbox[1];
+	if (mbox[2])
+		n_writes = mbox[2];
+	storm_pause = mbox[3];
 
 	mmio64_map(devices, 2);
 	mmio64_idt_load();

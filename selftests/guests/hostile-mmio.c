@@ -20,35 +20,39 @@
  * to the landing code, which restores everything. RET, RETF and IRET find
  * an IRET frame to the landing code on the stack.
  *
- * The mailbox at guest-physical MBOX tells the host which sequence runs,
- * its bytes, the landing code and the good RSP. When the VM stops with
- * reason unhandled (an instruction the emulator does not decode), the
- * host notes the sequence, points RIP at the landing code and RSP at the
- * good stack, and starts the VM again. At the end the guest prints how
- * many sequences reached the landing code and how many ended in each
- * exception (together all of them), the device's access count and a hash
- * of every outcome.
+ * The mailbox at guest-physical MBOX holds the number of sequences (the
+ * host's choice, NSEQ when 0) and tells the host which sequence runs, its
+ * bytes, the landing code, the good RSP and whether a sequence is running
+ * (in_seq). When the VM stops with reason unhandled (an instruction the
+ * emulator does not decode), the host notes the sequence, points RIP at
+ * the landing code and RSP at the good stack, and starts the VM again.
+ * The same when a sequence never ends, where with IF=0 no interrupt can
+ * end it (a Jcc rel8 back to itself: sequences 1211 and 2432; a REP string
+ * instruction whose prefix came before a prefix-like "opcode" and whose
+ * count, RCX, is an address): the host's watchdog sees "current" stand
+ * still while in_seq is set, stops the VM and resumes it at the landing
+ * code. At the end the
+ * guest prints how many sequences reached the landing code (those the
+ * host resumed among them) and how many ended in each exception
+ * (together all of them), the device's access count and a hash of every
+ * outcome.
  */
+#include "lib/desc64.h"
 #include "lib/mmio64.h"
 
 #define MBOX		0x9000ULL
-#define NSEQ		1000
+#define NSEQ		1000	/* when the host sets none */
 #define APIC		0xfee00000ULL
 
 struct mbox {
-	u32 rsvd;
+	u32 nseq;	/* set by the host before the start: sequences to run */
 	u32 current;	/* the sequence running */
 	u8 bytes[16];	/* its bytes */
 	u64 landing;	/* where the host resumes a VM stopped in it */
 	u64 rsp;	/* with this RSP (run_seq stores it: MBOX + 32) */
+	u32 in_seq;	/* MBOX + 40: 1 from run_seq until the landing code */
+	u32 rsvd;
 };
-
-struct gate {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, rsvd;
-} __attribute__((packed));
 
 static u64 gdt[7] __attribute__((aligned(16))) = {
 	0,
@@ -57,11 +61,13 @@ static u64 gdt[7] __attribute__((aligned(16))) = {
 	0, 0,			/* 0x18 TSS */
 	0, 0,
 };
-static u8 tss[104] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
 static u8 ist_stack[8192] __attribute__((aligned(16)));
 
 /* code buffer: INT3 sled, the sequence, NOPs, jmp *landing_ptr, INT3 sled */
 static u8 code[512] __attribute__((aligned(4096)));
+/* the sequences' stack (run_seq): RSP starts in its middle */
+u8 seq_stack[4096] __attribute__((aligned(4096)));
 
 u64 saved_rsp, base_reg, landing_ptr, code_entry;
 volatile u64 exc[32], nirq;
@@ -119,14 +125,14 @@ __asm__(
 	"	iretq\n"
 	/* run one sequence: callee-saved registers stay on the good stack */
 	"run_seq:\n"
-	"	push	%rbx\n"
-	"	push	%rbp\n"
-	"	push	%r12\n"
-	"	push	%r13\n"
-	"	push	%r14\n"
-	"	push	%r15\n"
+	GUEST_ASM_PUSH_CALLEE_SAVED
 	"	mov	%rsp, saved_rsp(%rip)\n"
 	"	mov	%rsp, 0x9020\n"
+	/*
+	 * The sequence runs on a stack of its own: a [RSP + disp8] or a
+	 * PUSH/POP in it can reach only that page, never main's frame.
+	 */
+	"	lea	seq_stack+2048(%rip), %rsp\n"
 	/* an IRET frame to the landing code (RET and RETF use its top) */
 	"	pushq	$0x10\n"
 	"	pushq	saved_rsp(%rip)\n"
@@ -149,6 +155,7 @@ __asm__(
 	"	mov	%rax, %r13\n"
 	"	mov	%rax, %r14\n"
 	"	mov	%rax, %r15\n"
+	"	movl	$1, 0x9028\n"		/* in_seq: the host may resume at landing */
 	"	ret\n"
 	/* 512 bytes of INT3 below the landing code: POP RSP lands in them */
 	"	.balign	16\n"
@@ -163,12 +170,8 @@ __asm__(
 	"	mov	%eax, %gs\n"
 	"	pushq	$2\n"
 	"	popfq\n"
-	"	pop	%r15\n"
-	"	pop	%r14\n"
-	"	pop	%r13\n"
-	"	pop	%r12\n"
-	"	pop	%rbp\n"
-	"	pop	%rbx\n"
+	GUEST_ASM_POP_CALLEE_SAVED
+	"	movl	$0, 0x9028\n"		/* in_seq */
 	"	ret\n");
 
 static u64 seed;
@@ -248,36 +251,17 @@ static void fill_int3(u64 from, u64 to)
 
 static void setup(void)
 {
-	static struct gate idt[256] __attribute__((aligned(16)));
+	static struct gate64 idt[256] __attribute__((aligned(16)));
 	static const u64 devices[] = { TD_BASE, APIC };
-	struct { u16 limit; u64 base; } __attribute__((packed)) d;
-	u64 t = (uintptr_t)tss;
 	unsigned int v;
 
 	mmio64_map(devices, 2);
-	*(u64 *)(tss + 36) = (uintptr_t)(ist_stack + sizeof(ist_stack));
-	*(u16 *)(tss + 102) = sizeof(tss);
-	gdt[3] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ull << 40 |
-		 ((t >> 24) & 0xff) << 56;
-	gdt[4] = t >> 32;
-	for (v = 0; v < 256; v++) {
-		uintptr_t h = v < 32 ? (uintptr_t)exc_stubs + 16 * v :
-				       (uintptr_t)irq_stub;
-
-		idt[v].off0 = (u16)h;
-		idt[v].sel = 0x08;
-		idt[v].ist = 1;
-		idt[v].type = 0x8e;
-		idt[v].off1 = (u16)(h >> 16);
-		idt[v].off2 = (u32)(h >> 32);
-	}
-	d.limit = sizeof(gdt) - 1;
-	d.base = (uintptr_t)gdt;
-	__asm__ volatile("lgdt %0" : : "m"(d));
-	d.limit = sizeof(idt) - 1;
-	d.base = (uintptr_t)idt;
-	__asm__ volatile("lidt %0" : : "m"(d));
-	__asm__ volatile("ltr %w0" : : "r"((u16)0x18));
+	tss.ist[0] = (uintptr_t)(ist_stack + sizeof(ist_stack));
+	desc64_tss(gdt, 3, &tss);
+	for (v = 0; v < 256; v++)
+		desc64_gate(&idt[v], v < 32 ? (void *)((uintptr_t)exc_stubs + 16 * v) :
+					      (void *)irq_stub, GATE64_INTR, 1);
+	desc64_load(gdt, sizeof(gdt), 0x18, idt, sizeof(idt));
 	/* software-enable the APIC so the device's interrupts can come in */
 	*(volatile u32 *)(uintptr_t)(APIC + 0xf0) = 0x1ff;
 	landing_ptr = (uintptr_t)landing;
@@ -287,7 +271,7 @@ int main(void)
 {
 	volatile struct mbox *mb = (volatile struct mbox *)(uintptr_t)MBOX;
 	u64 cr0 = read_cr0(), cr4 = read_cr4(), lastexc[32], h = 1469598103934665603ull;
-	u32 i, landed = 0;
+	u32 i, landed = 0, nseq = mb->nseq ? mb->nseq : NSEQ;
 	unsigned int v, n;
 
 	setup();
@@ -299,7 +283,7 @@ int main(void)
 	fill_int3(0, MBOX);
 	fill_int3(MBOX + 0x1000, 0x100000);
 	mb->landing = landing_ptr;
-	for (i = 0; i < NSEQ; i++) {
+	for (i = 0; i < nseq; i++) {
 		u8 seq[16];
 		int outcome = 32;	/* reached the landing code */
 
@@ -333,7 +317,7 @@ int main(void)
 	for (v = 0, n = 0; v < 32; v++)
 		if (v != 2)
 			n += exc[v];
-	printf("sequences %u: landed %u, in exceptions %u:", NSEQ, landed, n);
+	printf("sequences %u: landed %u, in exceptions %u:", nseq, landed, n);
 	for (v = 0; v < 32; v++)
 		if (exc[v] && v != 2)
 			printf(" v%u=%lu", v, (unsigned long)exc[v]);

@@ -14,7 +14,7 @@
  * whole output; the exit code is 0 unless an exception came from outside
  * a case.
  */
-#include "lib/guest.h"
+#include "lib/desc64.h"
 
 #define NODEV		0x2f8	/* no device: IN reads 0xff, OUT is ignored */
 #define FILL		0x5a
@@ -74,12 +74,7 @@ __asm__(
 	"user_code_end:\n"
 	"	.text\n"
 	"run_ctx:\n"
-	"	push %rbx\n"
-	"	push %rbp\n"
-	"	push %r12\n"
-	"	push %r13\n"
-	"	push %r14\n"
-	"	push %r15\n"
+	GUEST_ASM_PUSH_CALLEE_SAVED
 	"	mov %rsp, ctx_ksp(%rip)\n"
 	"	mov %rdi, ctx_cur(%rip)\n"
 	"	mov %rdi, %r8\n"
@@ -125,12 +120,7 @@ __asm__(
 	"	mov ctx_ksp(%rip), %rsp\n"
 	"	pushq $2\n"
 	"	popfq\n"
-	"	pop %r15\n"
-	"	pop %r14\n"
-	"	pop %r13\n"
-	"	pop %r12\n"
-	"	pop %rbp\n"
-	"	pop %rbx\n"
+	GUEST_ASM_POP_CALLEE_SAVED
 	"	ret\n"
 	"utrap_unexpected:\n"
 	"	mov $0x7e, %eax\n"
@@ -168,36 +158,8 @@ static u8 trap_stack[PAGE] __attribute__((aligned(PAGE)));	/* TSS.RSP0 */
 
 static u64 gdt[11] __attribute__((aligned(16)));
 
-struct __attribute__((packed)) tss64 {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-};
 static struct tss64 tss __attribute__((aligned(16)));
-
-struct idt_gate {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, zero;
-};
-static struct idt_gate idt[32] __attribute__((aligned(16)));
-
-struct __attribute__((packed)) dt_desc {
-	u16 limit;
-	u64 base;
-};
-
-static u64 seg_desc(u64 base, u32 limit, u8 access, u8 flags)
-{
-	return (limit & 0xffffULL) | ((base & 0xffffffULL) << 16) |
-	       ((u64)access << 40) | ((u64)((limit >> 16) & 0xf) << 48) |
-	       ((u64)flags << 52) | ((base >> 24 & 0xff) << 56);
-}
+static struct gate64 idt[32] __attribute__((aligned(16)));
 
 static u64 *pte_of(const void *p)
 {
@@ -229,8 +191,6 @@ static void write_cr4(uintptr_t v)
 
 static void setup(void)
 {
-	struct dt_desc d;
-	u64 tss_base = (uintptr_t)&tss;
 	int i;
 
 	/* 0-2 MiB in 4 KiB pages, 2-16 MiB in 2 MiB pages; supervisor. */
@@ -254,32 +214,15 @@ static void setup(void)
 	gdt[2] = 0x00cf93000000ffffULL;		/* 0x10 data */
 	gdt[3] = 0x00cff3000000ffffULL;		/* 0x18 user data */
 	gdt[4] = 0x00affb000000ffffULL;		/* 0x20 user 64-bit code */
-	gdt[5] = seg_desc(tss_base, sizeof(tss) - 1, 0x89, 0);
-	gdt[6] = tss_base >> 32;
+	desc64_tss(gdt, 5, &tss);		/* 0x28 */
 	gdt[7] = 0x00cf9b000000ffffULL;		/* 0x38 32-bit code */
-	gdt[8] = seg_desc((uintptr_t)user_buf, BUF - 1, 0x93, 0x4);
-	gdt[9] = seg_desc((uintptr_t)user_buf - 0xfff0, 0xfff0, 0x97, 0x0);
-	gdt[10] = seg_desc(0, 0xfffff, 0x91, 0xc);
-	d.limit = sizeof(gdt) - 1;
-	d.base = (uintptr_t)gdt;
-	__asm__ volatile("lgdt %0" : : "m"(d));
-
+	gdt[8] = desc64_seg((uintptr_t)user_buf, BUF - 1, 0x93, 0x4);
+	gdt[9] = desc64_seg((uintptr_t)user_buf - 0xfff0, 0xfff0, 0x97, 0x0);
+	gdt[10] = desc64_seg(0, 0xfffff, 0x91, 0xc);
 	tss.rsp[0] = (uintptr_t)trap_stack + PAGE;
-	tss.iomap_base = sizeof(tss);
-	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS));
-
-	for (i = 0; i < 32; i++) {
-		u64 h = strio_stubs[i];
-
-		idt[i].off0 = (u16)h;
-		idt[i].sel = SEL_KCODE;
-		idt[i].type = 0x8e;
-		idt[i].off1 = (u16)(h >> 16);
-		idt[i].off2 = (u32)(h >> 32);
-	}
-	d.limit = sizeof(idt) - 1;
-	d.base = (uintptr_t)idt;
-	__asm__ volatile("lidt %0" : : "m"(d));
+	for (i = 0; i < 32; i++)
+		desc64_gate(&idt[i], (void *)(uintptr_t)strio_stubs[i], GATE64_INTR, 0);
+	desc64_load(gdt, sizeof(gdt), SEL_TSS, idt, sizeof(idt));
 }
 
 enum mode { USER64, KERNEL64, COMPAT32 };

@@ -139,6 +139,20 @@ static inline uintptr_t read_cr4(void)
 	return v;
 }
 
+#ifdef __x86_64__
+/*
+ * For top-level asm that leaves a C call by another path (a landing or
+ * return stub): save the SysV callee-saved registers on the stack, and
+ * load them back from there.
+ */
+#define GUEST_ASM_PUSH_CALLEE_SAVED					\
+	"	push	%rbx\n	push	%rbp\n	push	%r12\n"		\
+	"	push	%r13\n	push	%r14\n	push	%r15\n"
+#define GUEST_ASM_POP_CALLEE_SAVED					\
+	"	pop	%r15\n	pop	%r14\n	pop	%r13\n"		\
+	"	pop	%r12\n	pop	%rbp\n	pop	%rbx\n"
+#endif
+
 /* ---- exceptions ---- */
 
 /* What the entry stubs push (see idt64.S / idt32.S). */

@@ -9,16 +9,9 @@
 #ifndef HVM_GUEST_MMIO64_H
 #define HVM_GUEST_MMIO64_H
 
-#include "guest.h"
+#include "desc64.h"
 
 #define TD_BASE		0xfebf0000ULL	/* kmod/testdev.c */
-
-struct gate64 {
-	u16 off0, sel;
-	u8 ist, type;
-	u16 off1;
-	u32 off2, rsvd;
-} __attribute__((packed));
 
 static u64 mmio64_pd[512] __attribute__((aligned(4096)));
 static struct gate64 mmio64_idt[256] __attribute__((aligned(16)));
@@ -42,27 +35,15 @@ static inline void mmio64_map(const u64 *addrs, unsigned int n)
 /* Point vector @vec at @handler (after mmio64_idt_load()): a DPL 0 interrupt gate. */
 static inline void mmio64_gate(unsigned int vec, void *handler)
 {
-	uintptr_t h = (uintptr_t)handler;
-	u16 cs;
-
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	mmio64_idt[vec].off0 = (u16)h;
-	mmio64_idt[vec].sel = cs;
-	mmio64_idt[vec].type = 0x8e;
-	mmio64_idt[vec].off1 = (u16)(h >> 16);
-	mmio64_idt[vec].off2 = (u32)(h >> 32);
+	desc64_gate(&mmio64_idt[vec], handler, GATE64_INTR, 0);
 }
 
 /* Load a 256-entry IDT keeping the runtime's exception stubs (0-31). */
 static inline void mmio64_idt_load(void)
 {
-	struct { u16 limit; u64 base; } __attribute__((packed)) d;
-	unsigned int i;
+	struct desc64_ptr d;
 
-	__asm__ volatile("sidt %0" : "=m"(d));
-	if (d.base != (uintptr_t)mmio64_idt)
-		for (i = 0; i < 32; i++)
-			mmio64_idt[i] = ((struct gate64 *)(uintptr_t)d.base)[i];
+	desc64_runtime_gates(mmio64_idt);
 	d.limit = sizeof(mmio64_idt) - 1;
 	d.base = (uintptr_t)mmio64_idt;
 	__asm__ volatile("lidt %0" : : "m"(d));
