@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # host.sh - the tests that need no emulated machine, run on the host:
-# `make test` of every user-space directory that has one (today ctl/: the
-# image loader and parser unit tests), and summarize-test.sh and
-# check-test.sh (make check's own result counting, kernel-log gate and
+# `make test` of every user-space directory that has one (ctl/: the
+# image loader and parser unit tests; selftests/ynl: the YNL spec
+# uapi/hvm.yaml against the uapi header, the kernel and hvctl), and
+# summarize-test.sh and check-test.sh (make check's own result counting, kernel-log gate and
 # completeness checks). Results are counted like a
 # machine's (summarize.sh), labelled [host/user].
 #
@@ -31,7 +32,7 @@ log=$out/test.log
 {
 	echo "### hvm: boot kernel=$(uname -r) backend=user"
 	echo "### hvm: suite begin"
-	for d in ctl selftests/unit; do
+	for d in ctl selftests/unit selftests/ynl; do
 		[ -f "$out/src/$d/Makefile" ] || continue
 		grep -q '^test:' "$out/src/$d/Makefile" || continue
 		echo "$d" >>"$out/tests.list"
