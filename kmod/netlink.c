@@ -24,8 +24,12 @@
 
 #include "hvm.h"
 
+/*
+ * The request attributes of uapi/hvm.yaml (its global kernel policy), and
+ * no others: anything else, reply attributes included, is EINVAL.
+ * selftests/ynl/spec_check.py compares the two.
+ */
 static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
-	[HVM_A_VM_ID]		= { .type = NLA_U32 },
 	[HVM_A_VM_NAME]		= { .type = NLA_NUL_STRING, .len = HVM_NAME_MAX },
 	[HVM_A_VM_MEM_SIZE]	= { .type = NLA_U64 },
 	[HVM_A_VM_VCPUS]	= { .type = NLA_U32 },

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # host.sh - the tests that need no emulated machine, run on the host:
-# `make test` of every user-space directory that has one (today ctl/: the
-# image loader and parser unit tests), and summarize-test.sh and
-# check-test.sh (make check's own result counting, kernel-log gate and
-# completeness checks), and selftests/install/*-test.sh (make install and
-# uninstall, dkms build for both kernels, man pages, bash completion).
-# Results are counted like a
+# `make test` of every user-space directory that has one (ctl/: the
+# image loader and parser unit tests; selftests/ynl: the YNL spec
+# uapi/hvm.yaml against the uapi header, the kernel and hvctl), and
+# summarize-test.sh and check-test.sh (make check's own result counting,
+# kernel-log gate and completeness checks), and selftests/install/*-test.sh
+# (make install and uninstall, dkms build for both kernels, man pages, bash
+# completion). Results are counted like a
 # machine's (summarize.sh), labelled [host/user].
 #
 # Usage: host.sh [--no-total]     Environment: HVM_COUNTS=FILE
@@ -33,7 +34,7 @@ log=$out/test.log
 {
 	echo "### hvm: boot kernel=$(uname -r) backend=user"
 	echo "### hvm: suite begin"
-	for d in ctl selftests/unit; do
+	for d in ctl selftests/unit selftests/ynl; do
 		[ -f "$out/src/$d/Makefile" ] || continue
 		grep -q '^test:' "$out/src/$d/Makefile" || continue
 		echo "$d" >>"$out/tests.list"
@@ -44,18 +45,11 @@ log=$out/test.log
 		set -e
 		echo "### hvm: test end $d rc=$rc"
 	done
-	# make check itself: result counting, kernel-log gate, complete legs
-	for t in selftests/vm/summarize-test.sh selftests/vm/check-test.sh; do
-		echo "$t" >>"$out/tests.list"
-		echo "### hvm: test begin $t"
-		set +e
-		"$out/src/$t" 2>&1
-		rc=$?
-		set -e
-		echo "### hvm: test end $t rc=$rc"
-	done
+	# make check itself (result counting, kernel-log gate, complete legs);
 	# make install/uninstall, DKMS for both kernels, man pages, completion
-	for t in selftests/install/*-test.sh; do
+	for t in selftests/vm/summarize-test.sh selftests/vm/check-test.sh \
+		 selftests/install/*-test.sh; do
+		t=${t#"$out/src/"}
 		echo "$t" >>"$out/tests.list"
 		echo "### hvm: test begin $t"
 		set +e

@@ -39,7 +39,8 @@ flock 9
 # ---------------------------------------------------------------------------
 pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils gcc make bc kmod
       pkg-config libnl-3-dev libnl-genl-3-dev libc6-dev coreutils util-linux
-      dpkg-dev perl sparse)
+      dpkg-dev perl sparse
+      python3-yaml python3-jsonschema)
 # selftests/install: dkms builds for both kernels, man --warnings
 pkgs+=(dkms man-db groff-base)
 if [ "${HVM_NO_BOCHS:-0}" != 1 ]; then
