@@ -107,25 +107,30 @@ side_ops() {	# SIDE ROUND
 # The Linux guest of selftests/linux_boot.c: the machine's own kernel and
 # mkguestinitrd.sh's initramfs (prompt "hvm-linux# "), its command line and
 # 256 MiB, one vCPU; on the KVM side Debian's QEMU (bench.sh adds it to the
-# machine), lean: no default devices, option ROMs, display or user config,
-# so what it costs is the VMM's own. vCPU threads: hvm's kernel threads
+# machine), lean: no default devices (network card, VGA, their option ROMs),
+# display or user config, so what it costs is the VMM's own. vCPU threads: hvm's kernel threads
 # "hvm-run-PID/N" (kmod/vcpu.c), QEMU's "CPU N/KVM" (debug-threads=on).
 lx_kernel=/hvm/linux/vmlinuz
 lx_initrd=/hvm/linux/initrd.gz
 lx_cmdline="console=ttyS0 panic=-1 quiet"
+lx_fail() {	# SIDE ROUND
+	echo "  the guest's console (end):"
+	tail -n 20 "/tmp/linux-$1.log" | sed 's/^/  | /'
+	fail "linux $1 round $2"
+}
 linux_side() {	# SIDE ROUND
 	local r
 	if [ "$1" = hvm ]; then
 		r=$(linuxrun -s "$settle" -i "$idle" -k 'hvm-run-%d/' -l /tmp/linux-hvm.log \
 			'hvm-linux# ' hvctl run "$lx_kernel" --initrd "$lx_initrd" \
 			--cmdline "$lx_cmdline" --memory 256M --attach 2>$err) ||
-			fail "linux hvm round $2"
+			lx_fail hvm "$2"
 	else
 		r=$(linuxrun -s "$settle" -i "$idle" -v 'CPU ' -l /tmp/linux-kvm.log \
 			'hvm-linux# ' qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 1 \
 			-nodefaults -no-user-config -display none -no-reboot -serial stdio \
 			-name bench,debug-threads=on -kernel "$lx_kernel" -initrd "$lx_initrd" \
-			-append "$lx_cmdline" 2>$err) || fail "linux kvm (QEMU) round $2"
+			-append "$lx_cmdline" 2>$err) || lx_fail kvm "$2"
 	fi
 	echo "BENCH-LINUX $1 $2 $r"
 }
