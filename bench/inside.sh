@@ -11,15 +11,19 @@
 #                                   (SIDE kvm4k: KVM, guest RAM without THP)
 #   BENCH-ONE NAME SIDE ROUND NS                 one single operation
 #   BENCH-MANY ROUND VMS NS MEMFREE_BEFORE_KB MEMFREE_AFTER_KB
+#   BENCH-LINUX SIDE ROUND BOOT_NS IDLE_WALL_NS IDLE_CPU_NS IDLE_VCPU_NS
+#                 the Linux guest: launch to its shell prompt, then host CPU
+#                 time while it idles there (SIDE hvm: hvctl run; kvm: QEMU)
 #   BENCH-DONE  |  BENCH-FAIL WHAT
 #
-# Usage: inside.sh ROUNDS N1 N2 T1 T2 REPS MANY
+# Usage: inside.sh ROUNDS N1 N2 T1 T2 REPS MANY [LINUX IDLE_S SETTLE_S]
 #   loop payloads NAME-N1.bin / NAME-N2.bin (touch-T1 / touch-T2), ROUNDS
 #   rounds; single operations REPS times per round; MANY VMs at once; SIDE
 #   is hvm or kvm, and each round runs the two sides in turn, the first side
-#   alternating.
+#   alternating. LINUX 1 adds the Linux guest (default 0): IDLE_S (10)
+#   seconds of it idling are measured, from SETTLE_S (2) after its prompt.
 
-rounds=$1 n1=$2 n2=$3 t1=$4 t2=$5 reps=$6 many=$7
+rounds=$1 n1=$2 n2=$3 t1=$4 t2=$5 reps=$6 many=$7 linux=${8:-0} idle=${9:-10} settle=${10:-2}
 dir=/hvm/bench
 pl=$dir/payloads
 err=/tmp/bench.err
@@ -100,6 +104,37 @@ side_ops() {	# SIDE ROUND
 	fi
 }
 
+# The Linux guest of selftests/linux_boot.c: the machine's own kernel and
+# mkguestinitrd.sh's initramfs (prompt "hvm-linux# "), its command line and
+# 256 MiB, one vCPU; on the KVM side Debian's QEMU (bench.sh adds it to the
+# machine), lean: no default devices (network card, VGA, their option ROMs),
+# display or user config, so what it costs is the VMM's own. vCPU threads: hvm's kernel threads
+# "hvm-run-PID/N" (kmod/vcpu.c), QEMU's "CPU N/KVM" (debug-threads=on).
+lx_kernel=/hvm/linux/vmlinuz
+lx_initrd=/hvm/linux/initrd.gz
+lx_cmdline="console=ttyS0 panic=-1 quiet"
+lx_fail() {	# SIDE ROUND
+	echo "  the guest's console (end):"
+	tail -n 20 "/tmp/linux-$1.log" | sed 's/^/  | /'
+	fail "linux $1 round $2"
+}
+linux_side() {	# SIDE ROUND
+	local r
+	if [ "$1" = hvm ]; then
+		r=$(linuxrun -s "$settle" -i "$idle" -k 'hvm-run-%d/' -l /tmp/linux-hvm.log \
+			'hvm-linux# ' hvctl run "$lx_kernel" --initrd "$lx_initrd" \
+			--cmdline "$lx_cmdline" --memory 256M --attach 2>$err) ||
+			lx_fail hvm "$2"
+	else
+		r=$(linuxrun -s "$settle" -i "$idle" -v 'CPU ' -l /tmp/linux-kvm.log \
+			'hvm-linux# ' qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 1 \
+			-nodefaults -no-user-config -display none -no-reboot -serial stdio \
+			-name bench,debug-threads=on -kernel "$lx_kernel" -initrd "$lx_initrd" \
+			-append "$lx_cmdline" 2>$err) || lx_fail kvm "$2"
+	fi
+	echo "BENCH-LINUX $1 $2 $r"
+}
+
 memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
 
 # MemFree once memory freed by what ran before (deferred frees, caches)
@@ -144,7 +179,11 @@ echo "BENCH-META cpu $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1
 echo "BENCH-META cpus $(nproc)"
 echo "BENCH-META memory_kb $(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)"
 echo "BENCH-META thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
-echo "BENCH-META params rounds=$rounds n1=$n1 n2=$n2 t1=$t1 t2=$t2 reps=$reps many=$many"
+echo "BENCH-META params rounds=$rounds n1=$n1 n2=$n2 t1=$t1 t2=$t2 reps=$reps many=$many linux=$linux idle=$idle settle=$settle"
+if [ "$linux" = 1 ]; then
+	v=$(qemu-system-x86_64 --version 2>$err | head -n1) || fail "qemu-system-x86_64 does not run"
+	echo "BENCH-META qemu $v"
+fi
 
 for f in "$pl"/*.bin; do
 	h=$(sha256sum "$f" | cut -d' ' -f1)
@@ -161,6 +200,11 @@ while [ "$r" -le "$rounds" ]; do
 	for s in $order; do
 		side_ops "$s" "$r"
 	done
+	if [ "$linux" = 1 ]; then
+		for s in $order; do
+			linux_side "$s" "$r"
+		done
+	fi
 	many_vms "$r"
 	r=$((r + 1))
 done

@@ -35,7 +35,7 @@ ONES = [
 # names on the chart's x axis
 SHORT = {"cpuid": "CPUID", "hypercall": "hypercall", "ioport": "port I/O",
          "uart": "console byte", "touch": "first touch", "touch_4k": "first touch (KVM 4K)",
-         "start": "start"}
+         "start": "start", "linux_boot": "Linux to shell", "linux_idle": "idle Linux CPU"}
 
 
 class BenchError(Exception):
@@ -43,8 +43,8 @@ class BenchError(Exception):
 
 
 def parse(path):
-    m = {"meta": {}, "sha": [], "run": {}, "one": {}, "many": [], "done": False,
-         "fail": []}
+    m = {"meta": {}, "sha": [], "run": {}, "one": {}, "many": [], "linux": {},
+         "done": False, "fail": []}
     with open(path, errors="replace") as f:
         for line in f:
             w = line.split()
@@ -63,6 +63,8 @@ def parse(path):
                     int(w[3]), []).append(int(w[4]))
             elif tag == "BENCH-MANY" and len(w) == 6:
                 m["many"].append(tuple(int(x) for x in w[1:]))
+            elif tag == "BENCH-LINUX" and len(w) == 7:
+                m["linux"].setdefault(w[1], {})[int(w[2])] = tuple(int(x) for x in w[3:])
             elif tag == "BENCH-DONE":
                 m["done"] = True
             elif tag == "BENCH-FAIL":
@@ -168,6 +170,33 @@ def machine_rows(m, label):
                          1e6, None, wall, None))
     rows.append(make_row("many_vms_mem", f"host memory per VM ({vms} VMs)", "KiB",
                          1, None, mem, None))
+    if m["meta"].get("qemu"):
+        rows += linux_rows(m, label, rounds)
+    return rows
+
+
+def linux_rows(m, label, rounds):
+    """The Linux guest: hvm (hvctl run) against QEMU with KVM. Boot: launch to
+    the shell prompt. Idle: host CPU seconds per wall second over the idle
+    interval, all of the VMM's threads plus hvm's vCPU kernel threads, and
+    the vCPU threads alone."""
+    h, k = m["linux"].get("hvm", {}), m["linux"].get("kvm", {})
+    if len(h) != rounds or len(k) != rounds:
+        raise BenchError(f"{label}: Linux guest: {len(h)}/{len(k)} of {rounds} rounds")
+    for side, d in (("hvm", h), ("QEMU/KVM", k)):
+        for rnd, (_, wall, cpu, vcpu) in d.items():
+            if wall <= 0 or cpu < 0 or vcpu < 0 or vcpu > cpu:
+                raise BenchError(f"{label}: Linux guest, {side} round {rnd}: idle wall "
+                                 f"{wall} ns, CPU {cpu} ns, vCPU {vcpu} ns")
+    rows = [make_row("linux_boot", "Linux to shell prompt, vs QEMU/KVM", "s", 1e9,
+                     ("ratio", 0.5), {r: v[0] for r, v in h.items()},
+                     {r: v[0] for r, v in k.items()})]
+    # CPU per wall second, in milli-CPU-seconds per second (1000 = one CPU)
+    cpu = lambda d, i: {r: v[i] / v[1] * 1e3 for r, v in d.items()}
+    rows.append(make_row("linux_idle", "idle Linux host CPU, VMM + vCPUs", "mCPU", 1,
+                         ("ratio", 1.0), cpu(h, 2), cpu(k, 2)))
+    rows.append(make_row("linux_idle_vcpu", "idle Linux host CPU, vCPU threads", "mCPU", 1,
+                         None, cpu(h, 3), cpu(k, 3)))
     return rows
 
 
@@ -221,7 +250,8 @@ def chart(out, machines):
                 cols += [r.get("ratio"), r.get("ratio_min"), r.get("ratio_max")]
             f.write('"%s" %g %s\n' % (SHORT.get(key, key), target,
                                       " ".join("NaN" if c is None else f"{c:.4f}" for c in cols)))
-    title = "hvm / KVM time, same machine, same payload bytes (lower is better)"
+    title = ("hvm / KVM, same machine, same payload bytes or Linux guest "
+             "(QEMU/KVM for Linux; lower is better)")
     sub = "; ".join(f"{m['label']}: {m['meta'].get('kernel', '?')}" for m in machines)
     plots = []
     for i, m in enumerate(machines):
@@ -238,15 +268,16 @@ def chart(out, machines):
                       r["target"]["max"])
             if v and v > 0]
     ylo, yhi = min(vals + [0.5]) / 1.5, max(vals + [2]) * 1.5
+    ytics = ", ".join(f"{2.0 ** e:g}" for e in range(-12, 13) if ylo <= 2.0 ** e <= yhi)
     png = os.path.join(out, "bench.png")
     script = f"""
 set terminal pngcairo size 1100,600 font ',10' noenhanced
 set output '{png}'
 set title "{title}\\n{sub}"
-set ylabel 'hvm time / KVM time (log scale)'
+set ylabel 'hvm / KVM: time; host CPU for idle Linux (log scale)'
 set logscale y 2
 set yrange [{ylo}:{yhi}]
-set ytics (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
+set ytics ({ytics})
 set style data histogram
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.75 border -1
@@ -291,6 +322,10 @@ def main():
            "method": "loops: (t(N2) - t(N1)) / (N2 - N1) per round, t = wall time of "
                      "`hvctl run` / `kvmrun` from CLOCK_MONOTONIC in the test machine; "
                      "single operations: median of the round's repetitions; "
+                     "Linux guest: launch to its shell prompt on the serial console, then "
+                     "host CPU (schedstat run time of the VMM's threads and hvm's vCPU "
+                     "kernel threads) per wall second while it idles, in mCPU (1000 = one "
+                     "CPU busy), against QEMU -accel kvm; "
                      "ratio = median(hvm) / median(KVM)",
            "machines": machines}
     with open(os.path.join(a.out, "bench.json"), "w") as f:
