@@ -26,6 +26,7 @@
 #include <linux/preempt.h>
 
 #include "hvm.h"
+#include "trace.h"
 
 static inline struct hvm_vcpu *pn_to_vcpu(struct preempt_notifier *pn)
 {
@@ -158,6 +159,7 @@ static void hvm_vcpu_halt_wait(struct hvm_vcpu *vcpu)
 static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 {
 	struct hvm_vm *vm = vcpu->vm;
+	u32 reason = HVM_STOP_NONE;
 	struct hvm_regs *regs;
 	bool last;
 	int r = 0;
@@ -170,6 +172,7 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 	smp_mb();	/* see hvm_vcpu_kick() */
 	hvm_ops->vcpu_load(vcpu, cpu);
 	preempt_enable();
+	hvm_exit_log_reset(vcpu);
 
 	while (!READ_ONCE(vm->stop_requested)) {
 		cond_resched();
@@ -189,6 +192,7 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 			hvm_vcpu_halt_wait(vcpu);
 			continue;
 		}
+		trace_hvm_entry(vcpu);
 		r = hvm_ops->vcpu_run(vcpu);
 		if (r == -EAGAIN) {
 			/*
@@ -232,10 +236,12 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 			vm->stop_reason = HVM_STOP_USER;
 		}
 		WRITE_ONCE(vm->state, HVM_VM_STOPPED);
+		reason = vm->stop_reason;
 	}
 	spin_unlock(&vm->state_lock);
 
 	if (last) {
+		trace_hvm_vm_state(vm, HVM_VM_RUNNING, HVM_VM_STOPPED, reason);
 		wake_up_all(&vm->state_wq);
 		wake_up_all(&vm->console_wq);
 		hvm_notify(vm, HVM_EVENT_STOPPED);
