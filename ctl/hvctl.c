@@ -35,8 +35,9 @@ static const struct cmd cmds[] = {
 	{ "stop", cmd_stop, "NAME", "stop a running VM", false },
 	{ "destroy", cmd_destroy, "NAME", "stop a VM if it runs and free it", false },
 	{ "list", cmd_list, "[--json]", "list the VMs", false },
-	{ "status", cmd_status, "NAME [--json]",
-	  "state, stop reason, exit counters and times of a VM", false },
+	{ "status", cmd_status, "NAME [--json] [--exits]",
+	  "state, stop reason, exit counters and times of a VM;\n"
+	  "  --exits adds each vCPU's counters and its last exits", false },
 	{ "console", cmd_console, "NAME [--follow | --attach]",
 	  "print the guest's serial output; --follow streams until the VM stops;\n"
 	  "  --attach also types standard input into the guest (Ctrl-] detaches a terminal)", false },
