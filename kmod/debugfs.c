@@ -194,7 +194,7 @@ static int hvm_vm_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "vcpu%u.guest_ns %llu\nvcpu%u.host_ns %llu\n",
 			   i, READ_ONCE(vcpu->guest_ns), i, READ_ONCE(vcpu->host_ns));
 		seq_printf(m, "vcpu%u.exits_seen %llu\n", i,
-			   smp_load_acquire(&vcpu->exits_seen));
+			   READ_ONCE(vcpu->exits_seen));
 	}
 	return 0;
 }

@@ -103,6 +103,7 @@ static u64 hvm_exit_info(struct hvm_vcpu *vcpu, const struct hvm_exit *e)
  */
 void hvm_exit_log_reset(struct hvm_vcpu *vcpu)
 {
+	/* pairs with the acquire in hvm_exit_log_read() */
 	smp_store_release(&vcpu->exits_seen, 0);
 }
 
@@ -135,6 +136,7 @@ void hvm_exit_log(struct hvm_vcpu *vcpu, const struct hvm_exit *e)
 	WRITE_ONCE(r->reason, e->kind);
 	smp_wmb();	/* the contents before their seq */
 	WRITE_ONCE(r->seq, seq);
+	/* the record before the count: pairs with hvm_exit_log_read() */
 	smp_store_release(&vcpu->exits_seen, seq);
 }
 
@@ -152,10 +154,12 @@ void hvm_exit_log(struct hvm_vcpu *vcpu, const struct hvm_exit *e)
 unsigned int hvm_exit_log_read(struct hvm_vcpu *vcpu,
 			       struct hvm_exit_record *out, u64 *seen)
 {
-	u64 last = smp_load_acquire(&vcpu->exits_seen);
-	u64 seq = last > HVM_EXIT_HISTORY ? last - HVM_EXIT_HISTORY + 1 : 1;
 	unsigned int n = 0;
+	u64 last, seq;
 
+	/* the count before the records: pairs with hvm_exit_log() */
+	last = smp_load_acquire(&vcpu->exits_seen);
+	seq = last > HVM_EXIT_HISTORY ? last - HVM_EXIT_HISTORY + 1 : 1;
 	*seen = last;
 	for (; seq <= last; seq++) {
 		const struct hvm_exit_record *r =

@@ -180,14 +180,16 @@ enum hvm_exit_attr {
  */
 enum hvm_exit_reason {
 	HVM_EXIT_REASON_NONE,
-	HVM_EXIT_REASON_IO,		/* port | size << 16 | IN << 24 | string << 25 | REP << 26 */
+	/* port | size << 16 | IN << 24 | string << 25 | REP << 26 */
+	HVM_EXIT_REASON_IO,
 	HVM_EXIT_REASON_CPUID,		/* EAX (leaf) | ECX (subleaf) << 32 */
 	HVM_EXIT_REASON_RDMSR,		/* ECX (MSR index) */
 	HVM_EXIT_REASON_WRMSR,		/* ECX (MSR index) */
 	HVM_EXIT_REASON_HLT,		/* 0 */
 	HVM_EXIT_REASON_HYPERCALL,	/* RAX (hypercall number) */
 	HVM_EXIT_REASON_XSETBV,		/* ECX (XCR index) */
-	HVM_EXIT_REASON_CR,		/* CR number | type << 8 (0 MOV to, 1 MOV from, 2 CLTS, 3 LMSW) */
+	/* CR number | type << 8 (0 MOV to, 1 MOV from, 2 CLTS, 3 LMSW) */
+	HVM_EXIT_REASON_CR,
 	HVM_EXIT_REASON_NPF,		/* guest-physical address */
 	HVM_EXIT_REASON_EXCEPTION,	/* vector | error code << 32 */
 	HVM_EXIT_REASON_INVD,		/* the vendor's exit code (INVD or WBINVD) */
