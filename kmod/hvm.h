@@ -461,7 +461,11 @@ struct hvm_vm {
 	u64 fault_gpa;				/* [s] */
 	u64 hw_error;				/* [s] */
 	bool stop_requested;			/* [a] all vCPUs leave guest mode */
-	u64 start_ns;				/* [s] ktime_get_ns() at the last start */
+	/*
+	 * [s] ktime_get_ns() at the last start; the vCPU threads read it
+	 * without the lock (they only run after hvm_vm_start() set it).
+	 */
+	u64 start_ns;
 	wait_queue_head_t state_wq;		/* woken on every state change */
 
 	/*
