@@ -159,7 +159,6 @@ static void hvm_vcpu_halt_wait(struct hvm_vcpu *vcpu)
 static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 {
 	struct hvm_vm *vm = vcpu->vm;
-	u32 reason = HVM_STOP_NONE;
 	struct hvm_regs *regs;
 	bool last;
 	int r = 0;
@@ -236,12 +235,13 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 			vm->stop_reason = HVM_STOP_USER;
 		}
 		WRITE_ONCE(vm->state, HVM_VM_STOPPED);
-		reason = vm->stop_reason;
+		/* under the lock: before a restart's created/stopped -> running */
+		trace_hvm_vm_state(vm, HVM_VM_RUNNING, HVM_VM_STOPPED,
+				   vm->stop_reason);
 	}
 	spin_unlock(&vm->state_lock);
 
 	if (last) {
-		trace_hvm_vm_state(vm, HVM_VM_RUNNING, HVM_VM_STOPPED, reason);
 		wake_up_all(&vm->state_wq);
 		wake_up_all(&vm->console_wq);
 		hvm_notify(vm, HVM_EVENT_STOPPED);

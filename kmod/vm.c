@@ -381,9 +381,10 @@ int hvm_vm_start(struct hvm_vm *vm, struct netlink_ext_ack *extack)
 	WRITE_ONCE(vm->stop_requested, false);
 	vm->nr_running = 1;
 	bsp->run = true;
+	/* under the lock: the vCPU may run (and stop) as soon as it is dropped */
+	trace_hvm_vm_state(vm, old, HVM_VM_RUNNING, HVM_STOP_NONE);
 	spin_unlock(&vm->state_lock);
 
-	trace_hvm_vm_state(vm, old, HVM_VM_RUNNING, HVM_STOP_NONE);
 	hvm_notify(vm, HVM_EVENT_STARTED);
 	hvm_vcpu_wake(bsp);
 out:
