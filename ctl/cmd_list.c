@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvctl.h"
+#include "exits.h"
 
 /* Exit counters in output order, with their stable JSON names. */
 static const struct {
@@ -134,10 +135,10 @@ static int parse_json_only(const char *cmd, int argc, char **argv,
 int cmd_status(int argc, char **argv)
 {
 	struct hvm_vm_info vm;
-	bool json;
+	bool json, exits;
 	int ret;
 
-	ret = parse_json_only("status", argc, argv, &json);
+	ret = status_opts(argc, argv, &json, &exits);
 	if (ret)
 		return ret < 0;
 	if (want_args("status", argc, argv, 1, "NAME"))
@@ -145,6 +146,12 @@ int cmd_status(int argc, char **argv)
 	ret = hvm_nl_vm_get(argv[optind], &vm);
 	if (ret)
 		return fail("status %s: %s", argv[optind], why(ret));
+	if (exits && json)	/* cmd_exits.c */
+		return status_exits_json(&vm);
+	if (exits) {
+		print_status(&vm);
+		return status_exits_print(&vm);
+	}
 	if (json) {
 		struct json j;
 

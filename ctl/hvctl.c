@@ -53,10 +53,12 @@ static const struct cmd cmds[] = {
 	{ "list", cmd_list, "[--json]", "list the VMs",
 	  "--json: an array of objects with the keys of 'hvctl status --json'.\n",
 	  false },
-	{ "status", cmd_status, "NAME [--json]",
+	{ "status", cmd_status, "NAME [--json] [--exits]",
 	  "state, stop reason, exit counters and times of a VM",
 	  "Sizes and times are human-readable (\"16 MiB\", \"1.23 s\"); --json\n"
-	  "prints exact bytes and nanoseconds. --json keys:\n" VM_KEYS, false },
+	  "prints exact bytes and nanoseconds. --exits adds each vCPU's counters\n"
+	  "and its last exits (with --json: {\"vm\": {...}, \"vcpus\": [...]}).\n"
+	  "--json keys:\n" VM_KEYS, false },
 	{ "console", cmd_console, "NAME [--follow | --attach]",
 	  "print the guest's serial output",
 	  "--follow streams until the VM stops; --attach also types standard\n"

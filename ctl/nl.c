@@ -15,6 +15,7 @@
 #include <netlink/genl/ctrl.h>
 
 #include "hvctl.h"
+#include "exits.h"
 
 static struct nl_sock *sock;
 static int family;
@@ -45,6 +46,7 @@ static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
 	[HVM_A_INFO_NR_VMS]	= { .type = NLA_U32 },
 	[HVM_A_INFO_NR_ASIDS]	= { .type = NLA_U32 },
 	[HVM_A_INFO_HW_ENABLED]	= { .type = NLA_U8 },
+	[HVM_A_VCPU]		= { .type = NLA_NESTED },
 };
 
 static const struct nla_policy stat_policy[HVM_STAT_MAX + 1] = {
@@ -647,4 +649,97 @@ const char *hvm_event_name(uint32_t event)
 	if (event < sizeof(names) / sizeof(names[0]))
 		return names[event];
 	return "unknown";
+}
+
+/* ---- one vCPU's counters and exit history (hvctl status --exits) ---- */
+
+static const struct nla_policy vcpu_policy[HVM_VCPU_A_MAX + 1] = {
+	[HVM_VCPU_A_INDEX]	= { .type = NLA_U32 },
+	[HVM_VCPU_A_STATS]	= { .type = NLA_NESTED },
+	[HVM_VCPU_A_GUEST_NS]	= { .type = NLA_U64 },
+	[HVM_VCPU_A_HOST_NS]	= { .type = NLA_U64 },
+	[HVM_VCPU_A_EXITS_SEEN]	= { .type = NLA_U64 },
+	[HVM_VCPU_A_EXITS_MAX]	= { .type = NLA_U32 },
+	[HVM_VCPU_A_EXITS]	= { .type = NLA_NESTED },
+};
+
+static const struct nla_policy exit_policy[HVM_EXIT_A_MAX + 1] = {
+	[HVM_EXIT_A_SEQ]	= { .type = NLA_U64 },
+	[HVM_EXIT_A_TIME_NS]	= { .type = NLA_U64 },
+	[HVM_EXIT_A_REASON]	= { .type = NLA_U32 },
+	[HVM_EXIT_A_RIP]	= { .type = NLA_U64 },
+	[HVM_EXIT_A_INFO]	= { .type = NLA_U64 },
+};
+
+static int parse_vcpu_exits(struct nlattr *nest, struct hvm_vcpu_info *v)
+{
+	struct nlattr *pos;
+	int rem;
+
+	nla_for_each_nested(pos, nest, rem) {
+		struct nlattr *tb[HVM_EXIT_A_MAX + 1];
+		struct hvm_exit_entry *x;
+
+		if (v->nr_exits == HVCTL_EXITS_CAP)
+			break;
+		if (nla_parse_nested(tb, HVM_EXIT_A_MAX, pos, exit_policy) < 0)
+			return -EPROTO;
+		x = &v->exits[v->nr_exits++];
+		get_u64(tb, HVM_EXIT_A_SEQ, &x->seq);
+		get_u64(tb, HVM_EXIT_A_TIME_NS, &x->time_ns);
+		get_u32(tb, HVM_EXIT_A_REASON, &x->reason);
+		get_u64(tb, HVM_EXIT_A_RIP, &x->rip);
+		get_u64(tb, HVM_EXIT_A_INFO, &x->info);
+	}
+	return 0;
+}
+
+static int parse_vcpu(struct nlattr **top, void *arg)
+{
+	struct nlattr *tb[HVM_VCPU_A_MAX + 1];
+	struct hvm_vcpu_info *v = arg;
+
+	if (!top[HVM_A_VCPU] ||
+	    nla_parse_nested(tb, HVM_VCPU_A_MAX, top[HVM_A_VCPU], vcpu_policy) < 0)
+		goto malformed;
+	get_u32(tb, HVM_VCPU_A_INDEX, &v->index);
+	get_u64(tb, HVM_VCPU_A_GUEST_NS, &v->guest_ns);
+	get_u64(tb, HVM_VCPU_A_HOST_NS, &v->host_ns);
+	get_u64(tb, HVM_VCPU_A_EXITS_SEEN, &v->exits_seen);
+	get_u32(tb, HVM_VCPU_A_EXITS_MAX, &v->exits_max);
+	if (tb[HVM_VCPU_A_STATS]) {
+		struct nlattr *st[HVM_STAT_MAX + 1];
+
+		if (nla_parse_nested(st, HVM_STAT_MAX, tb[HVM_VCPU_A_STATS],
+				     stat_policy) < 0)
+			goto malformed;
+		for (int i = HVM_STAT_EXITS; i <= HVM_STAT_MAX; i++)
+			get_u64(st, i, &v->stats[i]);
+	}
+	if (tb[HVM_VCPU_A_EXITS] && parse_vcpu_exits(tb[HVM_VCPU_A_EXITS], v))
+		goto malformed;
+	return 0;
+
+malformed:
+	set_why("malformed reply from the kernel: bad vCPU record");
+	return -EPROTO;
+}
+
+int hvm_nl_vcpu_get(const char *name, uint32_t index, struct hvm_vcpu_info *v)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = nl_open();
+	if (ret)
+		return ret;
+	msg = vm_request(HVM_CMD_VM_GET, name);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, HVM_A_VCPU_INDEX, index)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return call(msg, parse_vcpu, v);
 }

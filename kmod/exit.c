@@ -529,7 +529,10 @@ bool hvm_exit_fast(const struct hvm_exit *e)
 int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
 {
 	u64 rip = vcpu->rip;
-	int r = hvm_dispatch_exit(vcpu, e);
+	int r;
+
+	hvm_exit_log(vcpu, e);	/* hvm:hvm_exit and the exit history */
+	r = hvm_dispatch_exit(vcpu, e);
 
 	if (r || vcpu->rip == rip || vcpu->event.type != HVM_EV_NONE)
 		return r;

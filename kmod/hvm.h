@@ -34,6 +34,7 @@ struct hvm_rtc;
 struct hvm_platform;
 struct hvm_acpi_pm;
 struct netlink_ext_ack;
+struct dentry;
 struct mem_cgroup;
 
 /**
@@ -333,6 +334,29 @@ struct hvm_uart {
 };
 
 /*
+ * The exit history: the last HVM_EXIT_HISTORY exits of each vCPU (kmod/trace.c).
+ * 64 records of 40 bytes: enough to see how a guest reached its stop, small
+ * enough to sit in struct hvm_vcpu and to fit one netlink reply.
+ */
+#define HVM_EXIT_HISTORY	64
+
+/**
+ * struct hvm_exit_record - one exit of the history
+ * @seq: its number since the VM was started (1, 2, ...); 0 while written
+ * @time_ns: ns since the VM was started
+ * @rip: guest RIP of the exiting instruction
+ * @info: the qualification (uapi enum hvm_exit_reason says what it holds)
+ * @reason: enum hvm_exit_reason
+ */
+struct hvm_exit_record {
+	u64 seq;
+	u64 time_ns;
+	u64 rip;
+	u64 info;
+	u32 reason;
+};
+
+/*
  * struct hvm_vcpu - one virtual CPU and its kernel thread "hvm-NAME/N"
  *
  * Locking legend:
@@ -340,6 +364,15 @@ struct hvm_uart {
  *   [t] owned by the vCPU thread while the VM runs; others only when stopped
  *   [s] vm->state_lock
  *   [a] atomic / READ_ONCE
+ *   [r] the exit history: one writer, the vCPU thread, which takes no lock
+ *       on the exit path. It clears each record's @seq, fills the record,
+ *       stores @seq again (smp_wmb() in between) and then publishes
+ *       @exits_seen with a release store. Readers (netlink, debugfs) take
+ *       no lock either: they load @exits_seen (acquire), copy each record
+ *       between two reads of its @seq and drop a record whose @seq is not
+ *       the one they expect both times (a per-record sequence count, as in
+ *       a seqcount): a record the vCPU overwrote meanwhile is left out,
+ *       never shown torn. A stopped VM's history is always complete.
  */
 struct hvm_vcpu {
 	struct hvm_vm *vm;			/* [c] */
@@ -389,6 +422,10 @@ struct hvm_vcpu {
 	u64 stats[__HVM_STAT_MAX];
 	u64 guest_ns;				/* [t] */
 	u64 host_ns;				/* [t] */
+
+	/* The exit history (kmod/trace.c): reset when the VM starts. */
+	u64 exits_seen;				/* [r] exits recorded */
+	struct hvm_exit_record exit_log[HVM_EXIT_HISTORY];	/* [r] */
 };
 
 /*
@@ -428,6 +465,11 @@ struct hvm_vm {
 	u64 fault_gpa;				/* [s] */
 	u64 hw_error;				/* [s] */
 	bool stop_requested;			/* [a] all vCPUs leave guest mode */
+	/*
+	 * [s] ktime_get_ns() at the last start; the vCPU threads read it
+	 * without the lock (they only run after hvm_vm_start() set it).
+	 */
+	u64 start_ns;
 	wait_queue_head_t state_wq;		/* woken on every state change */
 
 	/*
@@ -484,6 +526,7 @@ struct hvm_vm {
 	u64 tsc_offset;
 
 	void *arch;				/* vendor state */
+	struct dentry *debugfs;			/* [l] kmod/debugfs.c (NULL: none) */
 	/*
 	 * [c] nr_vcpus entries, all set before the VM is visible; each lives
 	 * until the last reference to the VM (hvm_vm_release), so readers
@@ -917,5 +960,14 @@ void hvm_chardev_exit(void);
 /* ---- kmod/debugfs.c ---- */
 void hvm_debugfs_init(void);
 void hvm_debugfs_exit(void);
+void hvm_debugfs_vm_add(struct hvm_vm *vm);
+void hvm_debugfs_vm_remove(struct hvm_vm *vm);
+
+/* ---- kmod/trace.c: tracepoints (kmod/trace.h) and the exit history ---- */
+void hvm_exit_log_reset(struct hvm_vcpu *vcpu);
+void hvm_exit_log(struct hvm_vcpu *vcpu, const struct hvm_exit *e);
+unsigned int hvm_exit_log_read(struct hvm_vcpu *vcpu,
+			       struct hvm_exit_record *out, u64 *seen);
+extern const char *const hvm_exit_reason_names[__HVM_EXIT_REASON_MAX];
 
 #endif /* _HVM_CORE_H */

@@ -21,6 +21,7 @@
 
 #include <net/genetlink.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "hvm.h"
 
@@ -33,6 +34,7 @@ static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
 	[HVM_A_VM_NAME]		= { .type = NLA_NUL_STRING, .len = HVM_NAME_MAX },
 	[HVM_A_VM_MEM_SIZE]	= { .type = NLA_U64 },
 	[HVM_A_VM_VCPUS]	= { .type = NLA_U32 },
+	[HVM_A_VCPU_INDEX]	= { .type = NLA_U32 },
 };
 
 static struct genl_family hvm_genl_family;
@@ -79,6 +81,70 @@ static int hvm_nl_put_stats(struct sk_buff *skb, struct hvm_vm *vm)
 	for (s = HVM_STAT_EXITS; s < __HVM_STAT_MAX; s++)
 		if (nla_put_u64_64bit(skb, s, sum[s], HVM_STAT_PAD))
 			goto err_cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int hvm_nl_put_exit(struct sk_buff *skb, int type,
+			   const struct hvm_exit_record *rec)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, HVM_EXIT_A_SEQ, rec->seq, HVM_EXIT_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_EXIT_A_TIME_NS, rec->time_ns, HVM_EXIT_A_PAD) ||
+	    nla_put_u32(skb, HVM_EXIT_A_REASON, rec->reason) ||
+	    nla_put_u64_64bit(skb, HVM_EXIT_A_RIP, rec->rip, HVM_EXIT_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_EXIT_A_INFO, rec->info, HVM_EXIT_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * HVM_A_VCPU: one vCPU's counters and exit history (VM_GET with
+ * HVM_A_VCPU_INDEX). @rec: HVM_EXIT_HISTORY records of scratch space.
+ */
+static int hvm_nl_put_vcpu(struct sk_buff *skb, struct hvm_vcpu *vcpu,
+			   struct hvm_exit_record *rec)
+{
+	struct nlattr *nest, *stats, *exits;
+	unsigned int i, n;
+	u64 seen;
+
+	n = hvm_exit_log_read(vcpu, rec, &seen);
+	nest = nla_nest_start(skb, HVM_A_VCPU);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HVM_VCPU_A_INDEX, vcpu->index) ||
+	    nla_put_u64_64bit(skb, HVM_VCPU_A_GUEST_NS, READ_ONCE(vcpu->guest_ns),
+			      HVM_VCPU_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_VCPU_A_HOST_NS, READ_ONCE(vcpu->host_ns),
+			      HVM_VCPU_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVM_VCPU_A_EXITS_SEEN, seen, HVM_VCPU_A_PAD) ||
+	    nla_put_u32(skb, HVM_VCPU_A_EXITS_MAX, HVM_EXIT_HISTORY))
+		goto err_cancel;
+	stats = nla_nest_start(skb, HVM_VCPU_A_STATS);
+	if (!stats)
+		goto err_cancel;
+	for (i = HVM_STAT_EXITS; i < __HVM_STAT_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, READ_ONCE(vcpu->stats[i]), HVM_STAT_PAD))
+			goto err_cancel;
+	nla_nest_end(skb, stats);
+	exits = nla_nest_start(skb, HVM_VCPU_A_EXITS);
+	if (!exits)
+		goto err_cancel;
+	for (i = 0; i < n; i++)
+		if (hvm_nl_put_exit(skb, i + 1, &rec[i]))
+			goto err_cancel;
+	nla_nest_end(skb, exits);
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -207,6 +273,51 @@ static int hvm_nl_reply_vm(struct genl_info *info, struct hvm_vm *vm)
 	return genlmsg_reply(skb, info);
 }
 
+/*
+ * Room for HVM_A_VCPU on top of the VM's attributes: per exit a nest of
+ * four u64 and a u32 (60 bytes), plus the counters.
+ */
+#define HVM_NL_VCPU_SIZE	(HVM_EXIT_HISTORY * 64 + __HVM_STAT_MAX * 16 + 128)
+
+/* VM_GET with HVM_A_VCPU_INDEX: the VM's attributes and HVM_A_VCPU. */
+static int hvm_nl_reply_vcpu(struct genl_info *info, struct hvm_vm *vm)
+{
+	u32 index = nla_get_u32(info->attrs[HVM_A_VCPU_INDEX]);
+	struct hvm_exit_record *rec;
+	struct sk_buff *skb;
+	struct nlmsghdr *nlh;
+	int r = -ENOMEM;
+
+	if (index >= vm->nr_vcpus) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HVM_A_VCPU_INDEX],
+				    "no vCPU with this index");
+		return -EINVAL;
+	}
+	rec = kmalloc_array(HVM_EXIT_HISTORY, sizeof(*rec), GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_GOODSIZE + HVM_NL_VCPU_SIZE, GFP_KERNEL);
+	if (!rec || !skb)
+		goto err_free;
+	r = hvm_nl_fill_vm(skb, vm, info->snd_portid, info->snd_seq, 0,
+			   info->genlhdr->cmd, HVM_EVENT_UNSPEC);
+	if (r)
+		goto err_fit;
+	/* The one message in @skb: append the nest and end it again. */
+	nlh = nlmsg_hdr(skb);
+	r = hvm_nl_put_vcpu(skb, vm->vcpus[index], rec);
+	if (r)
+		goto err_fit;
+	nlmsg_end(skb, nlh);
+	kfree(rec);
+	return genlmsg_reply(skb, info);
+
+err_fit:
+	NL_SET_ERR_MSG(info->extack, "reply does not fit");
+err_free:
+	nlmsg_free(skb);
+	kfree(rec);
+	return r;
+}
+
 static int hvm_nl_info(struct sk_buff *skb_in, struct genl_info *info)
 {
 	struct sk_buff *skb;
@@ -305,7 +416,10 @@ static int hvm_nl_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	r = hvm_nl_reply_vm(info, vm);
+	if (info->attrs[HVM_A_VCPU_INDEX])
+		r = hvm_nl_reply_vcpu(info, vm);
+	else
+		r = hvm_nl_reply_vm(info, vm);
 	hvm_vm_put(vm);
 	return r;
 }

@@ -29,6 +29,7 @@
 #include <asm/tsc.h>
 
 #include "hvm.h"
+#include "trace.h"
 
 static inline struct hvm_vcpu *pn_to_vcpu(struct preempt_notifier *pn)
 {
@@ -192,6 +193,7 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 	smp_mb();	/* see hvm_vcpu_kick() */
 	hvm_ops->vcpu_load(vcpu, cpu);
 	preempt_enable();
+	hvm_exit_log_reset(vcpu);
 
 	while (!READ_ONCE(vm->stop_requested)) {
 		cond_resched();
@@ -254,6 +256,9 @@ static void hvm_vcpu_run_loop(struct hvm_vcpu *vcpu)
 			vm->stop_reason = HVM_STOP_USER;
 		}
 		WRITE_ONCE(vm->state, HVM_VM_STOPPED);
+		/* under the lock: before a restart's created/stopped -> running */
+		trace_hvm_vm_state(vm, HVM_VM_RUNNING, HVM_VM_STOPPED,
+				   vm->stop_reason);
 	}
 	spin_unlock(&vm->state_lock);
 

@@ -18,10 +18,12 @@
 #include <linux/kthread.h>
 #include <linux/memcontrol.h>
 #include <linux/overflow.h>
+#include <linux/ktime.h>
 #include <linux/netlink.h>
 #include <asm/msr.h>
 
 #include "hvm.h"
+#include "trace.h"
 
 static DEFINE_MUTEX(hvm_vms_lock);
 static LIST_HEAD(hvm_vms);		/* [g] */
@@ -305,8 +307,11 @@ struct hvm_vm *hvm_vm_create(const char *name, u64 mem_size, u32 nr_vcpus,
 		}
 	}
 
+	/* Before anyone can find the VM: a destroy always sees the files. */
+	hvm_debugfs_vm_add(vm);
 	hvm_vm_link_locked(vm);
 	kref_get(&vm->ref);
+	trace_hvm_vm_state(vm, HVM_TRACE_VM_NEW, HVM_VM_CREATED, HVM_STOP_NONE);
 	/*
 	 * Under the lock: the notification also tells a running list dump
 	 * that the list changed (kmod/netlink.c, NLM_F_DUMP_INTR).
@@ -348,6 +353,7 @@ err_unlock:
 int hvm_vm_start(struct hvm_vm *vm, struct netlink_ext_ack *extack)
 {
 	struct hvm_vcpu *bsp = vm->vcpus[0];
+	u32 old;
 	int r = 0;
 
 	mutex_lock(&vm->lock);
@@ -363,6 +369,8 @@ int hvm_vm_start(struct hvm_vm *vm, struct netlink_ext_ack *extack)
 	}
 
 	spin_lock(&vm->state_lock);
+	old = vm->state;
+	vm->start_ns = ktime_get_ns();
 	vm->state = HVM_VM_RUNNING;
 	vm->stop_set = false;
 	vm->stop_reason = HVM_STOP_NONE;
@@ -374,6 +382,8 @@ int hvm_vm_start(struct hvm_vm *vm, struct netlink_ext_ack *extack)
 	WRITE_ONCE(vm->stop_requested, false);
 	vm->nr_running = 1;
 	bsp->run = true;
+	/* under the lock: the vCPU may run (and stop) as soon as it is dropped */
+	trace_hvm_vm_state(vm, old, HVM_VM_RUNNING, HVM_STOP_NONE);
 	spin_unlock(&vm->state_lock);
 
 	hvm_notify(vm, HVM_EVENT_STARTED);
@@ -430,11 +440,16 @@ static void hvm_vm_unlink_locked(struct hvm_vm *vm)
 /* Called with the VM unlinked (vm->dead set): nobody new can find it. */
 static void hvm_vm_teardown(struct hvm_vm *vm)
 {
+	u32 old;
+
 	mutex_lock(&vm->lock);
+	hvm_debugfs_vm_remove(vm);
 	hvm_vm_stop_locked(vm);
+	old = READ_ONCE(vm->state);
 	hvm_vm_destroy_vcpus(vm, vm->nr_vcpus);
 	hvm_ops->vm_destroy(vm);
 	mutex_unlock(&vm->lock);
+	trace_hvm_vm_state(vm, old, HVM_TRACE_VM_DESTROYED, HVM_STOP_NONE);
 
 	hvm_hw_put();
 	hvm_notify(vm, HVM_EVENT_DESTROYED);

@@ -27,6 +27,7 @@
 #include <asm/tlbflush.h>
 
 #include "svm.h"
+#include "trace.h"
 
 DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 
@@ -409,6 +410,7 @@ static int svm_run_guest_context(struct svm_vcpu *sv, struct svm_cpu *sc,
 	do {
 		svm_guest_regs_enter(sv);
 		hvm_inject_pending(vcpu);
+		trace_hvm_entry(vcpu);
 		if (svm_world_switch(sv, sc, &h, guest_tsc)) {
 			ret = -EIO;
 			break;

@@ -23,6 +23,7 @@
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
+#include "trace.h"
 
 /**
  * struct vmx_cpu - per-CPU VMX state
@@ -426,6 +427,7 @@ static int vmx_run_guest_context(struct vmx_vcpu *vmx, struct vmx_exit *e,
 		vmx_regs_to_vmcs(vmx);
 		/* The event for this entry and the window exits (kmod/event.c). */
 		hvm_inject_pending(vcpu);
+		trace_hvm_entry(vcpu);
 		vmx_guest_entry_enter(vmx, &h);
 		t0 = rdtsc();
 		*entry = vmx_vcpu_enter_exit(vmx);

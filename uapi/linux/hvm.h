@@ -74,6 +74,13 @@ enum hvm_attr {
 	HVM_A_INFO_NR_ASIDS,	/* u32, ASIDs (svm) or VPIDs (vmx) available */
 	HVM_A_INFO_HW_ENABLED,	/* u8, 1 while VMXON/EFER.SVME is on */
 
+	/*
+	 * u32, in a VM_GET request (not a dump): the reply adds HVM_A_VCPU for
+	 * the vCPU of that index (EINVAL when the VM has none).
+	 */
+	HVM_A_VCPU_INDEX,
+	HVM_A_VCPU,		/* nested, HVM_VCPU_A_*: one vCPU's counters and exit history */
+
 	__HVM_A_MAX,
 	HVM_A_MAX = __HVM_A_MAX - 1
 };
@@ -127,6 +134,73 @@ enum hvm_event {
 	HVM_EVENT_DESTROYED,
 	HVM_EVENT_STARTED,
 	HVM_EVENT_STOPPED,
+};
+
+/* Attributes nested in HVM_A_VCPU. */
+enum hvm_vcpu_attr {
+	HVM_VCPU_A_UNSPEC,
+	HVM_VCPU_A_PAD,
+	HVM_VCPU_A_INDEX,	/* u32 */
+	HVM_VCPU_A_STATS,	/* nested, HVM_STAT_* u64 counters of this vCPU */
+	HVM_VCPU_A_GUEST_NS,	/* u64 */
+	HVM_VCPU_A_HOST_NS,	/* u64 */
+	HVM_VCPU_A_EXITS_SEEN,	/* u64, exits recorded since the VM was last started */
+	HVM_VCPU_A_EXITS_MAX,	/* u32, how many of them the history keeps */
+	/*
+	 * nested: the last exits, oldest first, each an HVM_EXIT_A_* nest
+	 * (attribute type 1, 2, ...: its position). Exits the vCPU recorded
+	 * while the reply was built may be missing; a stopped VM's history is
+	 * complete.
+	 */
+	HVM_VCPU_A_EXITS,
+
+	__HVM_VCPU_A_MAX,
+	HVM_VCPU_A_MAX = __HVM_VCPU_A_MAX - 1
+};
+
+/* One exit of the history (nested in HVM_VCPU_A_EXITS). */
+enum hvm_exit_attr {
+	HVM_EXIT_A_UNSPEC,
+	HVM_EXIT_A_PAD,
+	HVM_EXIT_A_SEQ,		/* u64, 1 for the first exit after the start */
+	HVM_EXIT_A_TIME_NS,	/* u64, ns since the VM was started */
+	HVM_EXIT_A_REASON,	/* u32, enum hvm_exit_reason */
+	HVM_EXIT_A_RIP,		/* u64, guest RIP of the exiting instruction */
+	HVM_EXIT_A_INFO,	/* u64, the qualification (see enum hvm_exit_reason) */
+
+	__HVM_EXIT_A_MAX,
+	HVM_EXIT_A_MAX = __HVM_EXIT_A_MAX - 1
+};
+
+/*
+ * Exit reasons, the same on AMD-V and VT-x, as the exit history and the
+ * hvm:hvm_exit tracepoint report them, with what HVM_EXIT_A_INFO holds.
+ * Host events (interrupts, NMIs, SMIs) are not recorded: they are the
+ * host's, counted in HVM_STAT_INTR / HVM_STAT_NMI.
+ */
+enum hvm_exit_reason {
+	HVM_EXIT_REASON_NONE,
+	/* port | size << 16 | IN << 24 | string << 25 | REP << 26 */
+	HVM_EXIT_REASON_IO,
+	HVM_EXIT_REASON_CPUID,		/* EAX (leaf) | ECX (subleaf) << 32 */
+	HVM_EXIT_REASON_RDMSR,		/* ECX (MSR index) */
+	HVM_EXIT_REASON_WRMSR,		/* ECX (MSR index) */
+	HVM_EXIT_REASON_HLT,		/* 0 */
+	HVM_EXIT_REASON_HYPERCALL,	/* RAX (hypercall number) */
+	HVM_EXIT_REASON_XSETBV,		/* ECX (XCR index) */
+	/* CR number | type << 8 (0 MOV to, 1 MOV from, 2 CLTS, 3 LMSW) */
+	HVM_EXIT_REASON_CR,
+	HVM_EXIT_REASON_NPF,		/* guest-physical address */
+	HVM_EXIT_REASON_EXCEPTION,	/* vector | error code << 32 */
+	HVM_EXIT_REASON_INVD,		/* the vendor's exit code (INVD or WBINVD) */
+	HVM_EXIT_REASON_UD,		/* the vendor's exit code of the hidden instruction */
+	HVM_EXIT_REASON_RDPMC,		/* ECX (counter index) */
+	HVM_EXIT_REASON_SHUTDOWN,	/* 0 */
+	HVM_EXIT_REASON_IRQ_WINDOW,	/* 0 */
+	HVM_EXIT_REASON_NMI_WINDOW,	/* 0 */
+
+	__HVM_EXIT_REASON_MAX,
+	HVM_EXIT_REASON_MAX = __HVM_EXIT_REASON_MAX - 1
 };
 
 /* HVM_A_INFO_FEATURES bits. */
