@@ -46,6 +46,7 @@ static const struct nla_policy hvm_policy[HVM_A_MAX + 1] = {
 	[HVM_A_INFO_NR_VMS]	= { .type = NLA_U32 },
 	[HVM_A_INFO_NR_ASIDS]	= { .type = NLA_U32 },
 	[HVM_A_INFO_HW_ENABLED]	= { .type = NLA_U8 },
+	[HVM_A_VCPU_INDEX]	= { .type = NLA_U32 },
 	[HVM_A_VCPU]		= { .type = NLA_NESTED },
 };
 

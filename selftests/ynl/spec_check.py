@@ -184,8 +184,12 @@ class Spec:
                 continue
             enum = self.fam.consts[d['name']]
             pfx = d.get('name-prefix', f"{self.ident}-{d['name']}-")
-            out[c_lower(d.get('enum-name') or f"{self.ident}-{d['name']}")] = \
-                [(c_upper(pfx + e.name), e.value) for e in enum.entries.values()]
+            ents = [(c_upper(pfx + e.name), e.value) for e in enum.entries.values()]
+            if d.get('render-max'):
+                # ynl-gen-c: __PFX_MAX, PFX_MAX = (__PFX_MAX - 1)
+                ents += [(c_upper('__' + pfx + 'max'), ents[-1][1] + 1),
+                         (c_upper(pfx + 'max'), ents[-1][1])]
+            out[c_lower(d.get('enum-name') or f"{self.ident}-{d['name']}")] = ents
         for name, aset in self.fam.attr_sets.items():
             if aset.subset_of:
                 continue
@@ -518,7 +522,8 @@ def check_kernel_replies(root, spec):
                 continue
             sname, a = by_c[attr]
             names.append(a.name)
-            if a.type != t:
+            # an indexed-array is a nest of nests typed 1, 2, ...
+            if a.type != t and (t, a.type) != ('nest', 'indexed-array'):
                 errs.append(f'{fn} puts {attr} as {t}, spec {a.type}')
             if pad is not None and pad != pads.get(sname):
                 errs.append(f'{fn} pads {attr} with {pad}, spec {pads.get(sname)}')
@@ -535,7 +540,13 @@ def check_kernel_replies(root, spec):
 
     errs = []
     errs += compare('info reply', 'hvm_nl_info', reply_attrs('info'))
-    vm = reply_attrs('vm-get')
+    # vm-get do adds one vCPU (vcpu-index in the request): hvm_nl_put_vcpu()
+    vm = [a for a in reply_attrs('vm-get') if a != 'vcpu']
+    if 'vcpu' in reply_attrs('vm-get'):
+        nested = ['vcpu'] + [a.name for sn in ('vcpu-attrs', 'exit-attrs')
+                             for a in aset[sn].attrs.values()
+                             if a.type not in ('unused', 'pad')]
+        errs += compare('vm-get vcpu', 'hvm_nl_put_vcpu', nested)
     for op, mode in (('vm-create', 'do'), ('vm-get', 'dump')):
         if sorted(reply_attrs(op, mode)) != sorted(vm):
             errs.append(f'{op} {mode} reply differs from vm-get do reply; '
