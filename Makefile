@@ -7,7 +7,8 @@
 #   make check           the whole test suite in emulated machines (QEMU AMD-V on
 #                        Debian's 6.1 and 6.12 kernels, Bochs VT-x); needs root
 #   make stress          the long (soak) variants of the hostile-input tests in
-#                        the emulated AMD-V machine (KERNEL=6.1|6.12)
+#                        the emulated AMD-V machine (KERNEL=6.1|6.12), after
+#                        10^7 runs of the decoder fuzz target on the host (clang)
 #   make demo            boot the emulated AMD-V machine and show hvctl at work
 #   make bench           hvm against KVM in the emulated machine (BENCH_VT=1: and
 #                        Bochs VT-x); table, build/bench/bench.json and .png (root)
@@ -83,7 +84,13 @@ endef
 export STRESS_CMDS
 STRESS_TIMEOUT ?= 3600
 
-stress:
+# make stress, host side: kmod/decode.c and emulate.c under libFuzzer
+# (selftests/unit; STRESS_RUNS, STRESS_SEED), before the machine boots.
+.PHONY: stress-fuzz
+stress-fuzz:
+	$(MAKE) -C selftests/unit stress
+
+stress: stress-fuzz
 	$(VM)/run.sh --kernel $(KERNEL) --timeout $(STRESS_TIMEOUT) --cmd "$$(printf '%s\n' \
 		"$$STRESS_CMDS" | awk 'NF { printf "echo \"### stress: %s\"; %s || rc=1; ", \
 		$$0, $$0 } END { print "exit $${rc:-0}" }')"

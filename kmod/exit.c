@@ -11,6 +11,8 @@
 #define pr_fmt(fmt) "hvm: " fmt
 
 #include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -509,6 +511,22 @@ bool hvm_exit_fast(const struct hvm_exit *e)
 	}
 }
 
+/*
+ * DR6 of the single-step trap hvm raises itself (SDM vol. 3B 18.2.3
+ * "Debug Status Register (DR6)", APM vol. 2 13.1.1.3): BS set; B0-B3
+ * report the breakpoint conditions this exception met, none, so they are
+ * cleared (the SDM's "certain debug exceptions may clear bits 0-3", which
+ * both vendors' CPUs do for a single step, and KVM too); BD, BT and the
+ * bits that read as 1 stay as the guest left them (never cleared by the
+ * processor).
+ */
+static void hvm_single_step_dr6(struct hvm_vcpu *vcpu)
+{
+	u64 dr6 = hvm_ops->get_ctl(vcpu, HVM_CTL_DR6);
+
+	hvm_ops->set_ctl(vcpu, HVM_CTL_DR6, (dr6 & ~(u64)DR_TRAP_BITS) | DR_STEP);
+}
+
 /**
  * hvm_handle_exit() - the core's handling of one decoded exit
  * @vcpu: the vCPU, back from the guest (interrupts on and preemptible,
@@ -521,8 +539,8 @@ bool hvm_exit_fast(const struct hvm_exit *e)
  * the CPU would have raised after it (SDM vol. 3B 18.3.1.4 "Single-Step
  * Exception Condition", APM vol. 2 13.1.3.3): the hardware never saw the
  * instruction complete, so without this a debugger in the guest steps over
- * two instructions at once. (DR6.BS is the backend's; the core has no
- * access to DR6, so the #DB arrives with the DR6 the guest last had.)
+ * two instructions at once. DR6 says so: BS set, B0-B3 clear
+ * (hvm_single_step_dr6()).
  *
  * Return: 0 to re-enter, 1 when the VM stops, or a negative errno.
  */
@@ -538,5 +556,6 @@ int hvm_handle_exit(struct hvm_vcpu *vcpu, struct hvm_exit *e)
 		return r;
 	if (!(hvm_ops->get_ctl(vcpu, HVM_CTL_RFLAGS) & X86_EFLAGS_TF))
 		return 0;
+	hvm_single_step_dr6(vcpu);
 	return hvm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 }

@@ -66,6 +66,7 @@ enum hvm_ctl {
 	HVM_CTL_CPL,		/* read only */
 	HVM_CTL_CS_ATTR,	/* read only: struct hvm_segment attrib layout */
 	HVM_CTL_XCR0,
+	HVM_CTL_DR6,		/* the DR6 the guest's MOV from DR6 reads */
 };
 
 /* ops->get_interruptibility() */
@@ -207,7 +208,7 @@ struct hvm_arch_ops {
 	 * @get_ctl: read guest state the register file does not hold
 	 * (enum hvm_ctl): CR0/CR4 as the guest sees them (shadows, not the
 	 * values hvm forces), CR2, CR3, EFER without SVME, RFLAGS, CPL, CS
-	 * attributes (struct hvm_segment layout), XCR0.
+	 * attributes (struct hvm_segment layout), XCR0, DR6.
 	 */
 	u64 (*get_ctl)(struct hvm_vcpu *vcpu, enum hvm_ctl ctl);
 	/**

@@ -481,12 +481,68 @@ static int start_flipper(pthread_t *th, struct flipper *f)
 	return 0;
 }
 
+/*
+ * After each call of a race: whether what the call left (its result @r:
+ * 0 or -EINVAL) is right, having made the argument ready for the next call.
+ */
+typedef bool (*race_check_fn)(void *ctx, int r);
+
+/*
+ * @rounds calls of ioctl @req on @arg while @f flips fields of @arg: each
+ * returns 0 or EINVAL and passes @check (when not NULL). Fails the test
+ * otherwise. Return: how many calls returned 0.
+ */
+static unsigned long flip_race(struct __test_metadata *_metadata, int fd,
+			       unsigned long req, void *arg, struct flipper *f,
+			       unsigned long rounds, race_check_fn check,
+			       void *ctx, const char *what)
+{
+	unsigned long ok = 0, einval = 0, i;
+	pthread_t th;
+	int r = 0;
+
+	ASSERT_EQ(0, start_flipper(&th, f));
+	for (i = 0; i < rounds; i++) {
+		r = ioc(fd, req, arg);
+		if ((r && r != -EINVAL) || (check && !check(ctx, r)))
+			break;
+		if (r)
+			einval++;
+		else
+			ok++;
+	}
+	f->stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("%s: %lu calls, %lu done, %lu EINVAL; %lu flips", what, i, ok,
+	       einval, f->flips);
+	ASSERT_EQ(rounds, i) {
+		TH_LOG("%s: call %lu: %d (%s), or it left the wrong result", what,
+		       i, r, strerror(-r));
+	}
+	return ok;
+}
+
 static void fill(uint8_t *p, size_t n, uint8_t seed)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		p[i] = (uint8_t)(seed + i * 13);
+}
+
+/* READ_MEM's buffer: pattern A, then bytes the call must not write */
+static uint8_t rm_a[64], rm_out[4096];
+
+static bool read_mem_check(void *ctx, int r)
+{
+	size_t k;
+
+	if (!r && memcmp(rm_out, rm_a, sizeof(rm_a)))
+		return false;
+	for (k = sizeof(rm_a); k < sizeof(rm_out) && rm_out[k] == 0xee; k++)
+		;
+	memset(rm_out, 0xee, sizeof(rm_out));
+	return k == sizeof(rm_out);
 }
 
 /*
@@ -498,48 +554,21 @@ static void fill(uint8_t *p, size_t n, uint8_t seed)
  */
 TEST_F_TIMEOUT(dev, read_mem_with_flipping_arguments_copies_once, 120)
 {
-	static uint8_t a[64], b[32], out[4096];
-	struct hvm_mem_io io = { .gpa = 0, .uaddr = (uintptr_t)out, .size = 64 };
+	static uint8_t b[32];
+	struct hvm_mem_io io = { .gpa = 0, .uaddr = (uintptr_t)rm_out, .size = 64 };
 	struct flipper f = {
 		.a = &io.gpa, .a0 = 0, .a1 = MEM - 32,
 		.b = &io.size, .b0 = 64, .b1 = 1ull << 40,
 	};
-	unsigned long ok = 0, einval = 0, i;
-	pthread_t th;
-	size_t k;
-	int r;
 
 	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
-	fill(a, sizeof(a), 1);
+	fill(rm_a, sizeof(rm_a), 1);
 	fill(b, sizeof(b), 101);
-	ASSERT_EQ(0, mem_io(self->fd, true, 0, a, sizeof(a)));
+	ASSERT_EQ(0, mem_io(self->fd, true, 0, rm_a, sizeof(rm_a)));
 	ASSERT_EQ(0, mem_io(self->fd, true, MEM - 32, b, sizeof(b)));
-	ASSERT_EQ(0, start_flipper(&th, &f));
-	for (i = 0; i < RACE_ROUNDS; i++) {
-		memset(out, 0xee, sizeof(out));
-		r = ioc(self->fd, HVM_IOC_READ_MEM, &io);
-		if (r == -EINVAL) {
-			einval++;
-		} else if (!r) {
-			ok++;
-			if (memcmp(out, a, sizeof(a)))
-				break;
-		} else {
-			break;
-		}
-		for (k = sizeof(a); k < sizeof(out) && out[k] == 0xee; k++)
-			;
-		if (k != sizeof(out))
-			break;
-	}
-	f.stop = 1;
-	pthread_join(th, NULL);
-	TH_LOG("%lu calls: %lu copied, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
-	ASSERT_EQ(RACE_ROUNDS, i) {
-		TH_LOG("call %lu: %d (%s), or wrong or extra bytes in the buffer", i, r,
-		       strerror(-r));
-	}
-	ASSERT_EQ(RACE_ROUNDS, ok + einval);
+	memset(rm_out, 0xee, sizeof(rm_out));
+	flip_race(_metadata, self->fd, HVM_IOC_READ_MEM, &io, &f, RACE_ROUNDS,
+		  read_mem_check, NULL, "READ_MEM");
 }
 
 /*
@@ -553,36 +582,29 @@ TEST_F_TIMEOUT(dev, write_mem_with_flipping_arguments_copies_once, 120)
 	static uint8_t in[64], tail[32], back[64];
 	struct hvm_mem_io io = { .gpa = 0x2000, .uaddr = (uintptr_t)in, .size = 64 };
 	struct flipper f = { .a = &io.gpa, .a0 = 0x2000, .a1 = MEM - 32 };
-	unsigned long ok = 0, einval = 0, i;
-	pthread_t th;
-	int r = 0;
+	unsigned long ok;
 
 	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
 	fill(in, sizeof(in), 7);
 	fill(tail, sizeof(tail), 77);
 	ASSERT_EQ(0, mem_io(self->fd, true, MEM - 32, tail, sizeof(tail)));
-	ASSERT_EQ(0, start_flipper(&th, &f));
-	for (i = 0; i < RACE_ROUNDS; i++) {
-		r = ioc(self->fd, HVM_IOC_WRITE_MEM, &io);
-		if (r == -EINVAL)
-			einval++;
-		else if (!r)
-			ok++;
-		else
-			break;
-	}
-	f.stop = 1;
-	pthread_join(th, NULL);
-	TH_LOG("%lu calls: %lu written, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
-	ASSERT_EQ(RACE_ROUNDS, i) {
-		TH_LOG("call %lu: %d (%s)", i, r, strerror(-r));
-	}
+	ok = flip_race(_metadata, self->fd, HVM_IOC_WRITE_MEM, &io, &f,
+		       RACE_ROUNDS, NULL, NULL, "WRITE_MEM");
 	ASSERT_EQ(0, mem_io(self->fd, false, MEM - 32, back, 32));
 	ASSERT_EQ(0, memcmp(back, tail, 32));
 	if (ok) {
 		ASSERT_EQ(0, mem_io(self->fd, false, 0x2000, back, 64));
 		ASSERT_EQ(0, memcmp(back, in, 64));
 	}
+}
+
+static bool get_regs_check(void *ctx, int r)
+{
+	struct hvm_regs *get = ctx;
+	bool good = r || get->rax == 0x1234567;
+
+	get->rax = 0;
+	return good;
 }
 
 /*
@@ -594,52 +616,38 @@ TEST_F_TIMEOUT(dev, regs_with_a_flipping_vcpu_index_copy_once, 120)
 	struct hvm_regs set, get;
 	struct flipper f = { .c = &set.vcpu, .c0 = 0, .c1 = 0x7fffffff };
 	struct flipper g = { .c = &get.vcpu, .c0 = 0, .c1 = 0x7fffffff };
-	unsigned long ok = 0, einval = 0, i;
-	pthread_t th;
-	int r = 0;
 
 	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
 	memset(&set, 0, sizeof(set));
 	ASSERT_EQ(0, ioc(self->fd, HVM_IOC_GET_REGS, &set));
 	set.rax = 0x1234567;
 	ASSERT_EQ(0, ioc(self->fd, HVM_IOC_SET_REGS, &set));
-	ASSERT_EQ(0, start_flipper(&th, &f));
-	for (i = 0; i < RACE_ROUNDS / 2; i++) {
-		r = ioc(self->fd, HVM_IOC_SET_REGS, &set);
-		if (r == -EINVAL)
-			einval++;
-		else if (!r)
-			ok++;
-		else
-			break;
-	}
-	f.stop = 1;
-	pthread_join(th, NULL);
-	TH_LOG("SET_REGS: %lu calls, %lu done, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
-	ASSERT_EQ(RACE_ROUNDS / 2, i) {
-		TH_LOG("call %lu: %d (%s)", i, r, strerror(-r));
-	}
-
-	ok = einval = 0;
+	flip_race(_metadata, self->fd, HVM_IOC_SET_REGS, &set, &f,
+		  RACE_ROUNDS / 2, NULL, NULL, "SET_REGS");
 	memset(&get, 0, sizeof(get));
-	ASSERT_EQ(0, start_flipper(&th, &g));
-	for (i = 0; i < RACE_ROUNDS / 2; i++) {
-		get.rax = 0;
-		r = ioc(self->fd, HVM_IOC_GET_REGS, &get);
-		if (r == -EINVAL)
-			einval++;
-		else if (!r && get.rax == 0x1234567)
-			ok++;
-		else
-			break;
-	}
-	g.stop = 1;
-	pthread_join(th, NULL);
-	TH_LOG("GET_REGS: %lu calls, %lu done, %lu EINVAL; %lu flips", i, ok, einval, g.flips);
-	ASSERT_EQ(RACE_ROUNDS / 2, i) {
-		TH_LOG("call %lu: %d (%s), rax 0x%llx", i, r, strerror(-r),
-		       (unsigned long long)get.rax);
-	}
+	flip_race(_metadata, self->fd, HVM_IOC_GET_REGS, &get, &g,
+		  RACE_ROUNDS / 2, get_regs_check, &get, "GET_REGS");
+}
+
+static bool console_write_check(void *ctx, int r)
+{
+	struct hvm_console_write *w = ctx;
+	bool good = r || w->len <= 4;
+
+	w->len = 0;
+	w->state = 0;
+	return good;
+}
+
+static bool console_read_check(void *ctx, int r)
+{
+	struct hvm_console_read *c = ctx;
+	bool good = r || (c->len == 0 && c->lost == 0);
+
+	c->len = 0;
+	c->state = 0;
+	c->lost = 0;
+	return good;
 }
 
 /*
@@ -654,51 +662,13 @@ TEST_F_TIMEOUT(dev, console_calls_with_flipping_sizes_copy_once, 120)
 	struct hvm_console_read c = { .uaddr = (uintptr_t)buf, .size = sizeof(buf) };
 	struct flipper f = { .c = &w.size, .c0 = 4, .c1 = 100000 };
 	struct flipper g = { .a = &c.pos, .a0 = 0, .a1 = 1000 };
-	unsigned long ok = 0, einval = 0, i;
-	pthread_t th;
-	int r = 0;
 
 	ASSERT_EQ(0, hvm_dev_attach(self->fd, self->name));
 	memset(buf, 'x', sizeof(buf));
-	ASSERT_EQ(0, start_flipper(&th, &f));
-	for (i = 0; i < RACE_ROUNDS; i++) {
-		w.len = 0;
-		w.state = 0;
-		r = ioc(self->fd, HVM_IOC_CONSOLE_WRITE, &w);
-		if (r == -EINVAL)
-			einval++;
-		else if (!r && w.len <= 4)
-			ok++;
-		else
-			break;
-	}
-	f.stop = 1;
-	pthread_join(th, NULL);
-	TH_LOG("write: %lu calls, %lu taken, %lu EINVAL; %lu flips", i, ok, einval, f.flips);
-	ASSERT_EQ(RACE_ROUNDS, i) {
-		TH_LOG("call %lu: %d (%s), len %u", i, r, strerror(-r), w.len);
-	}
-
-	ok = einval = 0;
-	ASSERT_EQ(0, start_flipper(&th, &g));
-	for (i = 0; i < RACE_ROUNDS; i++) {
-		c.len = 0;
-		c.state = 0;
-		c.lost = 0;
-		r = ioc(self->fd, HVM_IOC_CONSOLE_READ, &c);
-		if (r == -EINVAL)
-			einval++;
-		else if (!r && c.len == 0 && c.lost == 0)
-			ok++;
-		else
-			break;
-	}
-	g.stop = 1;
-	pthread_join(th, NULL);
-	TH_LOG("read: %lu calls, %lu empty, %lu EINVAL; %lu flips", i, ok, einval, g.flips);
-	ASSERT_EQ(RACE_ROUNDS, i) {
-		TH_LOG("call %lu: %d (%s), len %u", i, r, strerror(-r), c.len);
-	}
+	flip_race(_metadata, self->fd, HVM_IOC_CONSOLE_WRITE, &w, &f, RACE_ROUNDS,
+		  console_write_check, &w, "CONSOLE_WRITE");
+	flip_race(_metadata, self->fd, HVM_IOC_CONSOLE_READ, &c, &g, RACE_ROUNDS,
+		  console_read_check, &c, "CONSOLE_READ");
 }
 
 TEST_HARNESS_MAIN

@@ -468,6 +468,8 @@ u64 svm_get_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl)
 		return s->cs.attrib;
 	case HVM_CTL_XCR0:
 		return sv->xcr0;
+	case HVM_CTL_DR6:
+		return s->dr6;
 	}
 	return 0;
 }
@@ -534,6 +536,14 @@ int svm_set_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl, u64 val)
 	case HVM_CTL_XCR0:
 		/* Loaded around VMRUN by svm_guest_xcr0_enter() (svm.c). */
 		sv->xcr0 = val;
+		return 0;
+	case HVM_CTL_DR6:
+		/*
+		 * VMRUN loads it into DR6, #VMEXIT saves the guest's back
+		 * (APM vol. 2 15.5.1, 15.6): whether or not the guest's
+		 * MOV DR is still intercepted, it reads this value.
+		 */
+		s->dr6 = val;
 		return 0;
 	case HVM_CTL_CPL:
 	case HVM_CTL_CS_ATTR:

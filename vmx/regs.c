@@ -13,6 +13,8 @@
  */
 #define pr_fmt(fmt) "hvm: vmx: " fmt
 
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/tsc.h>
@@ -348,6 +350,8 @@ u64 vmx_get_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl)
 		return (ar & 0xff) | ((ar >> 4) & 0xf00);
 	case HVM_CTL_XCR0:
 		return vmx->xcr0;
+	case HVM_CTL_DR6:
+		return vmx->dr6;
 	}
 	return 0;
 }
@@ -408,6 +412,17 @@ int vmx_set_ctl(struct hvm_vcpu *vcpu, enum hvm_ctl ctl, u64 val)
 		return 0;
 	case HVM_CTL_XCR0:
 		vmx->xcr0 = val;
+		return 0;
+	case HVM_CTL_DR6:
+		/*
+		 * Virtual: MOV DR always exits and #DB is intercepted, so the
+		 * CPU's DR6 is never the guest's (vmx_exit_dr(), exit.c) and
+		 * the guest reads this value. The pending-debug-exceptions
+		 * field the SDM suggests for an emulated trap (vol. 3C
+		 * "Debug Exceptions" under "Virtualization of System
+		 * Resources") would only come back as a #DB exit here.
+		 */
+		vmx->dr6 = (val & 0xe00f) | DR6_RESERVED;
 		return 0;
 	default:
 		return -EINVAL;

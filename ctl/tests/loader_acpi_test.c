@@ -288,21 +288,13 @@ void test_acpi_build_alone(void)
 	CHECK_EQ(ld_checksum(buf + LD_ACPI_FADT, 276), 0);
 }
 
-void test_linux_e820_apic_pages(void)
+/*
+ * Load bzbuf (@size bytes) into @mem bytes of RAM: the map has RAM above
+ * 1 MiB with the I/O APIC and LAPIC pages cut out, and the boot area from
+ * @boot to the end of RAM reserved.
+ */
+static void check_e820_apic_pages(size_t size, uint64_t mem, uint64_t boot)
 {
-	static uint8_t rdbuf[18 << 20];
-	const struct ld_file rd = { "rd", rdbuf, sizeof(rdbuf) };
-	struct bz b = bz_default();
-	struct ld_opts o = { .initrd = &rd };
-	uint64_t mem = 5 * GiB, boot = mem - 8 * 4096;
-	struct ld_result res;
-	size_t size;
-	int ret;
-
-	/* Long mode, 5 GiB: boot area at the top; both APIC pages reserved. */
-	size = build_bz(&b);
-	ret = load(bzbuf, size, NULL, mem, &res);
-	CHECK_EQ(ret, 0);
 	const uint64_t e820[][3] = {
 		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xa0000, 0x60000, 2 },
 		{ 0x100000, 0xfec00000 - 0x100000, 1 },
@@ -312,25 +304,32 @@ void test_linux_e820_apic_pages(void)
 		{ 0xfee01000, boot - 0xfee01000, 1 },
 		{ boot, mem - boot, 2 },
 	};
+	struct ld_result res;
+
+	CHECK_EQ(load(bzbuf, size, NULL, mem, &res), 0);
 	check_e820(&res, 9, e820);
 	ld_result_free(&res);
+}
 
-	/* RAM ending inside the LAPIC page's MiB: the page is still cut out. */
-	mem = 0xfef00000;
-	boot = mem - 7 * 4096;		/* GDT, PML4, PDPT, 4 PDs */
-	ret = load(bzbuf, size, NULL, mem, &res);
-	CHECK_EQ(ret, 0);
-	const uint64_t e820b[][3] = {
-		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xa0000, 0x60000, 2 },
-		{ 0x100000, 0xfec00000 - 0x100000, 1 },
-		{ 0xfec00000, 0x1000, 2 },
-		{ 0xfec01000, 0xfee00000 - 0xfec01000, 1 },
-		{ 0xfee00000, 0x1000, 2 },
-		{ 0xfee01000, boot - 0xfee01000, 1 },
-		{ boot, mem - boot, 2 },
-	};
-	check_e820(&res, 9, e820b);
-	ld_result_free(&res);
+void test_linux_e820_apic_pages(void)
+{
+	static uint8_t rdbuf[18 << 20];
+	const struct ld_file rd = { "rd", rdbuf, sizeof(rdbuf) };
+	struct bz b = bz_default();
+	struct ld_opts o = { .initrd = &rd };
+	struct ld_result res;
+	uint64_t mem, boot;
+	size_t size;
+	int ret;
+
+	/* Long mode, 5 GiB: boot area at the top; both APIC pages reserved. */
+	size = build_bz(&b);
+	check_e820_apic_pages(size, 5 * GiB, 5 * GiB - 8 * 4096);
+	/*
+	 * RAM ending inside the LAPIC page's MiB: the page is still cut out
+	 * (boot area: GDT, PML4, PDPT, 4 PDs).
+	 */
+	check_e820_apic_pages(size, 0xfef00000, 0xfef00000 - 7 * 4096);
 
 	/* RAM ending below the I/O APIC: no change from the plain map. */
 	mem = 0xfec00000;

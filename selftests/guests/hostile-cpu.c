@@ -10,7 +10,9 @@
  *  - an #AC storm at CPL 3 and a single-step #DB storm, each N = 100000
  *    exceptions handled by the guest's own IDT (hvm intercepts both:
  *    CVE-2015-5307, CVE-2015-8104), and single-stepping over instructions
- *    hvm emulates (CPUID, OUT, RDMSR) gives one #DB each, like any other;
+ *    hvm emulates (CPUID, OUT, RDMSR) gives one #DB each, like any other,
+ *    whose handler reads DR6 with BS set and B0-B3 clear (B0 was set
+ *    before the step: SDM vol. 3B 18.2.3), exactly 0xffff4ff0;
  *  - last, the CVE-2015-8104 loop itself: #DB on an IST stack with a data
  *    breakpoint on that stack, so delivering #DB raises #DB again forever
  *    without retiring an instruction. It prints "db loop" first; the host
@@ -51,6 +53,12 @@
 #define CR4_LA57	(1ull << 12)
 #define EFER_LME	(1ull << 8)
 #define RFLAGS_AC	(1ull << 18)
+/*
+ * DR6 is 0xffff0ff1 before each single step (hc_tf_*): the bits that read
+ * as 1 (with RTM, bit 16, active low) and B0. The step's #DB leaves BS
+ * set and B0-B3 clear.
+ */
+#define DR6_STEPPED	0xffff4ff0ull
 
 static u64 gdt[9] __attribute__((aligned(16))) = {
 	0,
@@ -70,6 +78,8 @@ static u8 user_stack[8192] __attribute__((aligned(16)));
 static u8 region[4096] __attribute__((aligned(4096)));
 
 volatile u64 ac_count, db_count, user_n;
+/* hc_db_stub: when db_dr6_arm is set, the next #DB stores DR6 and clears it */
+volatile u64 db_dr6, db_dr6_arm;
 u64 kernel_rsp;
 u8 ac_buf[64] __attribute__((aligned(64)));
 static int failed;
@@ -96,7 +106,14 @@ __asm__(
 	"	iretq\n"
 	"hc_db_stub:\n"
 	"	incq	db_count(%rip)\n"
-	"	iretq\n"
+	"	cmpq	$0, db_dr6_arm(%rip)\n"
+	"	je	1f\n"
+	"	movq	$0, db_dr6_arm(%rip)\n"
+	"	push	%rax\n"
+	"	mov	%dr6, %rax\n"
+	"	mov	%rax, db_dr6(%rip)\n"
+	"	pop	%rax\n"
+	"1:	iretq\n"
 	/* INT 0x80 from CPL 3: back to hc_enter_user's caller */
 	"hc_ret_stub:\n"
 	"	mov	kernel_rsp(%rip), %rsp\n"
@@ -134,10 +151,17 @@ __asm__(
 	"	andq	$~0x100, (%rsp)\n"
 	"	popfq\n"
 	"	ret\n"
-	/* single-step over one instruction: the #DBs it took */
+	/*
+	 * single-step over one instruction: the #DBs it took; DR6 starts
+	 * with B0 set, the first #DB (after the instruction) stores it
+	 */
 	".macro	tf_one name, insn:vararg\n"
 	"hc_tf_\\name:\n"
 	"	push	%rbx\n"
+	"	mov	$0xffff0ff1, %eax\n"
+	"	mov	%rax, %dr6\n"
+	"	movq	$0, db_dr6(%rip)\n"
+	"	movq	$1, db_dr6_arm(%rip)\n"
 	"	mov	db_count(%rip), %r8\n"
 	"	xor	%eax, %eax\n"
 	"	mov	$0xc0000080, %ecx\n"
@@ -353,6 +377,12 @@ static void storms(void)
 		printf("single-step over %s: %lu\n", tf_names[i], (unsigned long)n);
 		if (n != 4)
 			failed++;
+		if (db_dr6 != DR6_STEPPED) {
+			printf("single-step over %s: dr6 0x%lx, not 0x%lx\n",
+			       tf_names[i], (unsigned long)db_dr6,
+			       (unsigned long)DR6_STEPPED);
+			failed++;
+		}
 	}
 }
 

@@ -25,6 +25,9 @@
  *      (the 95 corpus files), DONE cov: 400 ft: 1051 corp: 246, 125000 exec/s
  *   ./fuzz_emulate -runs=10000000 -seed=2 fuzz-out/
  *   -> "Done 10000000 runs in 80 second(s)", no crash, cov: 400 ft: 1061
+ *   make stress-fuzz (top level; the first part of make stress):
+ *   -> "Done 10000000 runs in 115 second(s)" (87k exec/s), no crash,
+ *      DONE cov: 400 ft: 1061 corp: 255, peak RSS 478 MB
  * cov counts edges of this file and emulate.c; gcov over the replayed
  * corpus: 99% of emulate.c's lines (not: a bad @mode, -EOPNOTSUPP, which
  * emulate_test covers). corpus/ is `make corpus` (a merge by edges only).
