@@ -31,29 +31,8 @@ static const char *const exit_reason_names[] = {
 	[HVM_EXIT_REASON_NMI_WINDOW] = "nmi_window",
 };
 
-/* The per-vCPU counters, with the names of status --json's "exits". */
-static const struct {
-	int stat;
-	const char *name;
-} vcpu_stats[] = {
-	{ HVM_STAT_EXITS, "total" },
-	{ HVM_STAT_IO, "io" },
-	{ HVM_STAT_IO_IGNORED, "io_ignored" },
-	{ HVM_STAT_HLT, "hlt" },
-	{ HVM_STAT_CPUID, "cpuid" },
-	{ HVM_STAT_MSR, "msr" },
-	{ HVM_STAT_HYPERCALL, "hypercall" },
-	{ HVM_STAT_NPF, "npf" },
-	{ HVM_STAT_INTR, "intr" },
-	{ HVM_STAT_NMI, "nmi" },
-	{ HVM_STAT_SHUTDOWN, "shutdown" },
-	{ HVM_STAT_EXCEPTION, "exception" },
-	{ HVM_STAT_OTHER, "other" },
-	{ HVM_STAT_RUNS, "runs" },
-	{ HVM_STAT_TIMER, "timer" },
-};
 
-#define NR_VCPU_STATS	(sizeof(vcpu_stats) / sizeof(vcpu_stats[0]))
+#define NR_VCPU_STATS	hvctl_nr_stat_names	/* status --json's "exits" names */
 
 const char *hvm_exit_reason_name(uint32_t reason)
 {
@@ -131,8 +110,8 @@ int status_exits_print(const struct hvm_vm_info *vm)
 		print_ns(c->host_ns);
 		printf(" s\n");
 		for (size_t s = 0; s < NR_VCPU_STATS; s++)
-			printf("  %-12s%llu\n", vcpu_stats[s].name,
-			       (unsigned long long)c->stats[vcpu_stats[s].stat]);
+			printf("  %-12s%llu\n", hvctl_stat_names[s].name,
+			       (unsigned long long)c->stats[hvctl_stat_names[s].stat]);
 		printf("  last %zu of %llu exits since the start (%u kept):\n",
 		       c->nr_exits, (unsigned long long)c->exits_seen,
 		       c->exits_max);
@@ -174,7 +153,7 @@ int status_exits_json(const struct hvm_vm_info *vm)
 		json_u64(&j, "host_ns", c->host_ns);
 		json_object_begin(&j, "exits");
 		for (size_t s = 0; s < NR_VCPU_STATS; s++)
-			json_u64(&j, vcpu_stats[s].name, c->stats[vcpu_stats[s].stat]);
+			json_u64(&j, hvctl_stat_names[s].name, c->stats[hvctl_stat_names[s].stat]);
 		json_object_end(&j);
 		json_u64(&j, "exits_seen", c->exits_seen);
 		json_u64(&j, "exits_max", c->exits_max);

@@ -7,10 +7,7 @@
 #include "exits.h"
 
 /* Exit counters in output order, with their stable JSON names. */
-static const struct {
-	int stat;
-	const char *name;
-} stat_names[] = {
+const struct hvctl_stat_name hvctl_stat_names[] = {
 	{ HVM_STAT_EXITS, "total" },
 	{ HVM_STAT_IO, "io" },
 	{ HVM_STAT_IO_IGNORED, "io_ignored" },
@@ -28,7 +25,9 @@ static const struct {
 	{ HVM_STAT_TIMER, "timer" },
 };
 
-#define NR_STATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+const size_t hvctl_nr_stat_names =
+	sizeof(hvctl_stat_names) / sizeof(hvctl_stat_names[0]);
+#define NR_STATS	hvctl_nr_stat_names
 
 void vm_json(struct json *j, const char *key, const struct hvm_vm_info *vm)
 {
@@ -49,7 +48,8 @@ void vm_json(struct json *j, const char *key, const struct hvm_vm_info *vm)
 	json_u64(j, "host_ns", vm->host_ns);
 	json_object_begin(j, "exits");
 	for (size_t i = 0; i < NR_STATS; i++)
-		json_u64(j, stat_names[i].name, vm->stats[stat_names[i].stat]);
+		json_u64(j, hvctl_stat_names[i].name,
+			 vm->stats[hvctl_stat_names[i].stat]);
 	json_object_end(j);
 	json_object_end(j);
 }
@@ -106,8 +106,8 @@ static void print_status(const struct hvm_vm_info *vm)
 	       format_duration(vm->host_ns, buf, sizeof(buf)));
 	printf("exits\n");
 	for (size_t i = 0; i < NR_STATS; i++)
-		printf("  %-12s%llu\n", stat_names[i].name,
-		       (unsigned long long)vm->stats[stat_names[i].stat]);
+		printf("  %-12s%llu\n", hvctl_stat_names[i].name,
+		       (unsigned long long)vm->stats[hvctl_stat_names[i].stat]);
 }
 
 /* --json and --help only. 0: go on; 1: help printed; -1: error printed. */

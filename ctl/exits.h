@@ -49,4 +49,12 @@ int status_exits_print(const struct hvm_vm_info *vm);
 int status_exits_json(const struct hvm_vm_info *vm);
 const char *hvm_exit_reason_name(uint32_t reason);
 
+/* cmd_list.c: the exit counters in output order, with their JSON names. */
+struct hvctl_stat_name {
+	int stat;		/* HVM_STAT_* */
+	const char *name;
+};
+extern const struct hvctl_stat_name hvctl_stat_names[];
+extern const size_t hvctl_nr_stat_names;
+
 #endif /* HVCTL_EXITS_H */
