@@ -8,7 +8,8 @@
 #   BENCH-META KEY VALUE...
 #   BENCH-SHA PAYLOAD HVM_SHA256 KVM_SHA256       bytes hvctl loads / kvmrun loads
 #   BENCH-RUN NAME SIDE ROUND ITERS NS           one run of a loop payload
-#                                   (SIDE kvm4k: KVM, guest RAM without THP)
+#                                   (SIDE kvm4k: KVM, guest RAM without THP;
+#                                    SIDE hvm2m: hvm with huge_pages=Y)
 #   BENCH-ONE NAME SIDE ROUND NS                 one single operation
 #   BENCH-MANY ROUND VMS NS MEMFREE_BEFORE_KB MEMFREE_AFTER_KB
 #   BENCH-LINUX SIDE ROUND BOOT_NS IDLE_WALL_NS IDLE_CPU_NS IDLE_VCPU_NS
@@ -53,6 +54,15 @@ hvm_run() {	# FILE MEMORY
 kvm_run() {	# FILE MEMORY
 	benchtime kvmrun --memory "$2" "$1"
 }
+# hvm with huge_pages=Y (2 MiB blocks, like KVM's THP); back to N after
+hvm2m_run() {	# FILE MEMORY
+	local p=/sys/module/hvm/parameters/huge_pages r
+	echo Y >$p || return 1
+	hvm_run "$@"
+	r=$?
+	echo N >$p
+	return $r
+}
 # KVM with 4 KiB pages like hvm's (THP off for its guest RAM)
 kvm4k_run() {	# FILE MEMORY
 	benchtime kvmrun --no-thp --memory "$2" "$1"
@@ -85,6 +95,10 @@ side_loops() {	# SIDE ROUND
 	done
 	one_run touch "$1" "$2" "$t1" "$pl/touch-$t1.bin" 96M
 	one_run touch "$1" "$2" "$t2" "$pl/touch-$t2.bin" 96M
+	if [ "$1" = hvm ]; then
+		one_run touch hvm2m "$2" "$t1" "$pl/touch-$t1.bin" 96M
+		one_run touch hvm2m "$2" "$t2" "$pl/touch-$t2.bin" 96M
+	fi
 	if [ "$1" = kvm ]; then
 		one_run touch kvm4k "$2" "$t1" "$pl/touch-$t1.bin" 96M
 		one_run touch kvm4k "$2" "$t2" "$pl/touch-$t2.bin" 96M

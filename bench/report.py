@@ -35,6 +35,7 @@ ONES = [
 # names on the chart's x axis
 SHORT = {"cpuid": "CPUID", "hypercall": "hypercall", "ioport": "port I/O",
          "uart": "console byte", "touch": "first touch", "touch_4k": "first touch (KVM 4K)",
+         "touch_2m": "first touch (2 MiB)",
          "start": "start", "linux_boot": "Linux to shell", "linux_idle": "idle Linux CPU"}
 
 
@@ -145,6 +146,12 @@ def machine_rows(m, label):
         raise BenchError(f"{label}: touch without THP: {len(k)} of {rounds} rounds")
     rows.append(make_row("touch_4k", "first touch, per page, KVM without THP", "us", 1e3,
                          ("ratio", 1.0), loop_samples(m, "touch", "hvm"), k))
+    # and hvm with huge_pages=Y against KVM's THP: 2 MiB blocks on both sides
+    h = loop_samples(m, "touch", "hvm2m")
+    if len(h) != rounds:
+        raise BenchError(f"{label}: touch with huge_pages: {len(h)} of {rounds} rounds")
+    rows.append(make_row("touch_2m", "first touch, hvm huge_pages vs KVM THP", "us", 1e3,
+                         ("ratio", 1.0), h, loop_samples(m, "touch", "kvm")))
     ones = {}
     for key, lab, unit, scale, target in ONES:
         h, k = one_samples(m, key, "hvm"), one_samples(m, key, "kvm")
