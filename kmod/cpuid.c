@@ -90,9 +90,22 @@
 #define FD1_EAX_XSAVES		BIT(3)
 #define FD1_EAX_XFD		BIT(4)
 
+/*
+ * The host's XCR0, read once at module load: CPUID exits are handled
+ * inside the guest context (hvm_exit_fast()), where XCR0 holds the guest's.
+ */
+static u64 hvm_host_xcr0_val;
+
+/** hvm_cpuid_init() - note the host's XCR0 (module load, host context) */
+void hvm_cpuid_init(void)
+{
+	hvm_host_xcr0_val = boot_cpu_has(X86_FEATURE_OSXSAVE) ?
+			    xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+}
+
 static u64 hvm_host_xcr0(void)
 {
-	return boot_cpu_has(X86_FEATURE_OSXSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	return hvm_host_xcr0_val;
 }
 
 /*

@@ -924,6 +924,7 @@ int hvm_io_string(struct hvm_vcpu *vcpu, struct hvm_regs *regs, u16 port,
  * @ecx: in: the subleaf; out: ECX
  * @edx: out: EDX
  */
+void hvm_cpuid_init(void);
 void hvm_cpuid(struct hvm_vcpu *vcpu, u64 guest_cr4,
 	       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
 

@@ -142,6 +142,7 @@ static int __init hvm_init(void)
 	r = hvm_pick_backend();
 	if (r)
 		return r;
+	hvm_cpuid_init();
 
 	/* The vCPU threads' preempt notifiers need the static key on. */
 	preempt_notifier_inc();
