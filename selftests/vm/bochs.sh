@@ -171,7 +171,13 @@ kappend+=" oops=panic softlockup_panic=1 init_on_alloc=0"
 # Left: even with XSAVEOPT it loses YMM registers across context switches (a
 # two-process AVX sched_yield loop, hvm not loaded, fails ~97% of its checks),
 # so host tests must not rely on AVX state surviving a switch on this machine.
-kappend+=" clearcpuid=304 noxsaves"
+#  - its XSAVEOPT now and then leaves the reserved header bytes 16-63
+#    non-zero (bochs.log: "XRSTOR: Reserved header4_header7 state is not
+#    '0'"; seen once in a full run, in a user task forked with no guest
+#    running), and the next XRSTOR of that task WARNs "Bad FPU state":
+#    hence noxsaveopt too (the kernel then saves with plain XSAVE, which
+#    leaves those bytes as the kernel zeroed them).
+kappend+=" clearcpuid=304 noxsaves noxsaveopt"
 # ... so the host FPU test of host_state checks SSE registers only here.
 kappend+=" hvmtest.no_avx"
 [ "$noload" = 1 ] && kappend+=" hvmtest.noload"
